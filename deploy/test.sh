@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Setup command 2: install, build (warnings as errors) and run the whole test suite:
+# unit tests of the protocol cores and integration tests of the real binary.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/deploy/install-deps.sh"
+export ZEDGE_BUILD_DIR="${ZEDGE_BUILD_DIR:-$root/build}"
+"$root/deploy/build.sh" -DZEDGE_WERROR=ON -DZEDGE_BUILD_TESTS=ON
+cd "$ZEDGE_BUILD_DIR"
+ctest --output-on-failure --parallel "$(nproc)" --timeout 300

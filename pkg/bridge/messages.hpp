@@ -1,0 +1,26 @@
+// What workers and the ZeroMQ bridge say to each other. Frames are complete ZHTTP
+// frames ("T" + tnetstring) without any ZeroMQ envelope.
+#pragma once
+
+#include <string>
+
+namespace zedge::bridge {
+
+struct ToBridge {
+  enum class Route {
+    StreamInit,   // first packet of a stream session: PUSH, load-balanced over handlers
+    StreamReply,  // later stream packets: ROUTER to the handler identity in `address`
+    Req,          // req-mode request: DEALER
+  };
+  Route route = Route::StreamInit;
+  std::string address;
+  std::string frame;
+};
+
+struct ToWorker {
+  enum class Source { Stream, Req };
+  Source source = Source::Stream;
+  std::string frame;
+};
+
+}  // namespace zedge::bridge

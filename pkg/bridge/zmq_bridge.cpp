@@ -1,0 +1,358 @@
+#include "bridge/zmq_bridge.hpp"
+
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "bridge/zmq_endpoints.hpp"
+#include "log/log.hpp"
+#include "zhttp/packet.hpp"
+
+namespace zedge::bridge {
+namespace {
+
+constexpr const char* kLog = "bridge";
+// Condure retries ROUTER sends to a momentarily unknown peer every 50 ms (reference §1.2).
+constexpr long kRouterRetryMs = 50;
+// Messages taken from one source per loop turn, so no source starves the others.
+constexpr int kBatchPerSource = 256;
+// Above this many undelivered handler packets for one worker we stop reading handlers.
+constexpr std::size_t kWorkerPendingMax = 4096;
+// Above this many unsent first packets (no handler, or handlers at HWM) we stop
+// taking new work from workers: backpressure reaches clients instead of our memory.
+constexpr std::size_t kSendPendingMax = 4096;
+// ROUTER retries before a packet for an unknown handler identity is dropped (~1 s).
+constexpr int kRouterAttemptsMax = 20;
+
+void set_int(void* socket, int option, int value) {
+  zmq_setsockopt(socket, option, &value, sizeof value);
+}
+
+// Worker index is the decimal prefix of a request id ("<worker>-<slot>-<counter>").
+std::optional<std::size_t> worker_of(std::string_view id) {
+  std::size_t worker = 0;
+  const auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), worker);
+  if (ec != std::errc{} || ptr == id.data() + id.size() || *ptr != '-') return std::nullopt;
+  return worker;
+}
+
+bool send_parts(void* socket, std::initializer_list<std::string_view> parts) {
+  std::size_t i = 0;
+  for (const auto part : parts) {
+    const int flags = ZMQ_DONTWAIT | (++i < parts.size() ? ZMQ_SNDMORE : 0);
+    if (zmq_send(socket, part.data(), part.size(), flags) < 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ZmqBridge::ZmqBridge(BridgeOptions options, std::vector<WorkerChannel*> channels)
+    : options_(std::move(options)),
+      channels_(std::move(channels)),
+      worker_pending_(channels_.size()),
+      worker_touched_(channels_.size(), false) {
+  context_ = zmq_ctx_new();
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+ZmqBridge::~ZmqBridge() {
+  stop();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+bool ZmqBridge::bind_or_connect(void* socket, const std::string& endpoint, std::string& error) {
+  if (options_.connect) {
+    if (zmq_connect(socket, endpoint.c_str()) != 0) {
+      error = "zhttp client connect " + endpoint + ": " + zmq_strerror(zmq_errno());
+      return false;
+    }
+    return true;
+  }
+  if (zmq_bind(socket, endpoint.c_str()) != 0) {
+    error = "zhttp client bind " + endpoint + ": " + zmq_strerror(zmq_errno());
+    return false;
+  }
+  const std::string path = ipc_path(endpoint);
+  if (!path.empty()) {
+    bound_ipc_paths_.push_back(path);
+    if (options_.ipc_file_mode && *options_.ipc_file_mode != 0) {
+      ::chmod(path.c_str(), static_cast<mode_t>(*options_.ipc_file_mode));
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> ZmqBridge::open() {
+  std::string error;
+  if (!options_.stream_bases.empty()) {
+    push_ = zmq_socket(context_, ZMQ_PUSH);
+    router_ = zmq_socket(context_, ZMQ_ROUTER);
+    sub_ = zmq_socket(context_, ZMQ_SUB);
+    // Unroutable ROUTER sends must fail (EHOSTUNREACH) rather than vanish silently.
+    set_int(router_, ZMQ_ROUTER_MANDATORY, 1);
+    for (void* s : {push_, router_, sub_}) {
+      set_int(s, ZMQ_SNDHWM, options_.high_water_mark);
+      set_int(s, ZMQ_RCVHWM, options_.high_water_mark);
+      set_int(s, ZMQ_LINGER, options_.linger_ms);
+    }
+    const std::string subscription = options_.instance_id + " ";
+    zmq_setsockopt(sub_, ZMQ_SUBSCRIBE, subscription.data(), subscription.size());
+    for (const auto& base : options_.stream_bases) {
+      const auto endpoints = stream_endpoints(base, error);
+      if (!endpoints) return error;
+      if (!bind_or_connect(push_, endpoints->out, error) ||
+          !bind_or_connect(router_, endpoints->out_stream, error) ||
+          !bind_or_connect(sub_, endpoints->in, error)) {
+        return error;
+      }
+    }
+    LOG_INFO(kLog, "zhttp client " << (options_.connect ? "connect" : "bind") << " stream "
+                                   << options_.stream_bases.size() << " base(s)");
+  }
+  if (options_.req_enabled && !options_.req_specs.empty()) {
+    dealer_ = zmq_socket(context_, ZMQ_DEALER);
+    set_int(dealer_, ZMQ_SNDHWM, options_.high_water_mark);
+    set_int(dealer_, ZMQ_RCVHWM, options_.high_water_mark);
+    set_int(dealer_, ZMQ_LINGER, options_.linger_ms);
+    for (const auto& spec : options_.req_specs) {
+      if (!bind_or_connect(dealer_, spec, error)) return error;
+    }
+  }
+  return std::nullopt;
+}
+
+void ZmqBridge::start() { thread_ = std::thread([this] { run(); }); }
+
+void ZmqBridge::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void ZmqBridge::stop() {
+  if (thread_.joinable()) {
+    stopping_.store(true);
+    wake();
+    thread_.join();
+  }
+  for (void** s : {&push_, &router_, &sub_, &dealer_}) {
+    if (*s != nullptr) {
+      zmq_close(*s);
+      *s = nullptr;
+    }
+  }
+  if (context_ != nullptr) {
+    zmq_ctx_term(context_);  // waits up to the linger time for queued packets
+    context_ = nullptr;
+  }
+}
+
+void ZmqBridge::run() {
+  for (;;) {
+    const bool stopping = stopping_.load();
+    if (push_pending_.size() < kSendPendingMax || stopping) drain_workers();
+    flush_push_pending();
+    flush_router_pending();
+    if (stopping) break;
+
+    zmq_pollitem_t items[5];
+    int count = 0;
+    items[count++] = {nullptr, wake_fd_, ZMQ_POLLIN, 0};
+    const bool reading = !workers_backlogged();
+    if (sub_ != nullptr && reading) items[count++] = {sub_, 0, ZMQ_POLLIN, 0};
+    if (dealer_ != nullptr && reading) {
+      items[count++] = {dealer_, 0, static_cast<short>(ZMQ_POLLIN | (req_pending_.empty() ? 0 : ZMQ_POLLOUT)), 0};
+    }
+    if (push_ != nullptr && !push_pending_.empty()) items[count++] = {push_, 0, ZMQ_POLLOUT, 0};
+    const bool must_retry = !router_pending_.empty() || !req_pending_.empty() || any_worker_pending();
+    zmq_poll(items, count, must_retry ? kRouterRetryMs : -1);
+
+    if (items[0].revents & ZMQ_POLLIN) {
+      std::uint64_t counter = 0;
+      [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &counter, sizeof counter);
+    }
+    if (sub_ != nullptr) receive_sub();
+    if (dealer_ != nullptr) receive_req();
+    flush_worker_pending();
+  }
+  // Final drain so shutdown cancels queued by workers are handed to libzmq.
+  drain_workers();
+  flush_push_pending();
+  flush_router_pending();
+}
+
+void ZmqBridge::drain_workers() {
+  ToBridge message;
+  for (auto* channel : channels_) {
+    for (int i = 0; i < kBatchPerSource * 4 && channel->to_bridge.try_pop(message); ++i) {
+      switch (message.route) {
+        case ToBridge::Route::StreamInit: send_push(std::move(message.frame)); break;
+        case ToBridge::Route::StreamReply:
+          send_router(std::move(message.address), std::move(message.frame));
+          break;
+        case ToBridge::Route::Req: send_req(std::move(message.frame)); break;
+      }
+    }
+    if (channel->worker_waiting_for_room.exchange(false)) channel->wake_worker();
+  }
+}
+
+void ZmqBridge::send_push(std::string frame) {
+  if (push_ == nullptr) return;
+  if (push_pending_.empty() && zmq_send(push_, frame.data(), frame.size(), ZMQ_DONTWAIT) >= 0) {
+    return;
+  }
+  // No handler connected yet, or every handler is at its high-water mark: keep the
+  // request (Condure does the same, reference §3.9) until PUSH can take it.
+  push_pending_.push_back(std::move(frame));
+}
+
+void ZmqBridge::flush_push_pending() {
+  while (!push_pending_.empty()) {
+    const auto& frame = push_pending_.front();
+    if (zmq_send(push_, frame.data(), frame.size(), ZMQ_DONTWAIT) < 0) return;
+    push_pending_.pop_front();
+  }
+}
+
+void ZmqBridge::send_router(std::string address, std::string frame) {
+  if (router_ == nullptr) return;
+  if (router_pending_.empty() && send_parts(router_, {address, "", frame})) return;
+  // Retried like Condure: the handler may still be connecting its ROUTER.
+  router_pending_.push_back({std::move(address), std::move(frame)});
+}
+
+void ZmqBridge::flush_router_pending() {
+  // Each pending packet gets one more try per turn; a peer that stays unknown across
+  // the retry window is gone, and its packets are dropped (reference §1.2).
+  std::size_t n = router_pending_.size();
+  while (n-- > 0) {
+    PendingSend item = std::move(router_pending_.front());
+    router_pending_.pop_front();
+    if (send_parts(router_, {item.address, "", item.frame})) continue;
+    if (zmq_errno() == EHOSTUNREACH && ++item.attempts > kRouterAttemptsMax) {
+      LOG_DEBUG(kLog, "dropping packet for unknown handler " << item.address);
+      continue;
+    }
+    router_pending_.push_back(std::move(item));
+  }
+}
+
+void ZmqBridge::send_req(std::string frame) {
+  if (dealer_ == nullptr) return;
+  if (req_pending_.empty() && send_parts(dealer_, {"", frame})) return;
+  req_pending_.push_back(std::move(frame));
+  std::size_t n = req_pending_.size();
+  while (n-- > 0 && send_parts(dealer_, {"", req_pending_.front()})) req_pending_.pop_front();
+}
+
+void ZmqBridge::receive_sub() {
+  const std::string_view prefix_expected = options_.instance_id;
+  for (int i = 0; i < kBatchPerSource && !workers_backlogged(); ++i) {
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, sub_, ZMQ_DONTWAIT) < 0) {
+      zmq_msg_close(&msg);
+      break;
+    }
+    const std::string_view data(static_cast<const char*>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
+    // "<instance-id> T..." — the SUB filter matched the prefix already.
+    if (data.size() > prefix_expected.size() + 1 && data.substr(0, prefix_expected.size()) == prefix_expected &&
+        data[prefix_expected.size()] == ' ') {
+      route_to_workers(ToWorker::Source::Stream, data.substr(prefix_expected.size() + 1));
+    } else {
+      LOG_DEBUG(kLog, "packet not for us dropped");
+    }
+    zmq_msg_close(&msg);
+  }
+}
+
+void ZmqBridge::receive_req() {
+  if (!req_pending_.empty()) {
+    while (!req_pending_.empty() && send_parts(dealer_, {"", req_pending_.front()})) req_pending_.pop_front();
+  }
+  for (int i = 0; i < kBatchPerSource && !workers_backlogged(); ++i) {
+    // DEALER replies arrive as ["", T...]; anything else is a handler bug.
+    std::vector<std::string> parts;
+    int more = 1;
+    bool got = false;
+    while (more) {
+      zmq_msg_t msg;
+      zmq_msg_init(&msg);
+      if (zmq_msg_recv(&msg, dealer_, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&msg);
+        break;
+      }
+      got = true;
+      parts.emplace_back(static_cast<const char*>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
+      more = zmq_msg_more(&msg);
+      zmq_msg_close(&msg);
+    }
+    if (!got) break;
+    if (parts.size() != 2 || !parts[0].empty()) {
+      LOG_WARN(kLog, "req reply with unexpected envelope of " << parts.size() << " part(s) dropped");
+      continue;
+    }
+    route_to_workers(ToWorker::Source::Req, parts[1]);
+  }
+}
+
+void ZmqBridge::route_to_workers(ToWorker::Source source, std::string_view frame) {
+  std::vector<std::string_view> ids;
+  std::deque<std::string> storage;
+  if (!zhttp::scan_ids(frame, ids, storage)) {
+    LOG_WARN(kLog, "zhttp packet without a valid id dropped");
+    return;
+  }
+  std::vector<bool> sent(channels_.size(), false);
+  for (const auto id : ids) {
+    const auto worker = worker_of(id);
+    if (!worker || *worker >= channels_.size()) {
+      LOG_DEBUG(kLog, "packet for unknown id " << id << " dropped");
+      continue;
+    }
+    if (sent[*worker]) continue;
+    sent[*worker] = true;
+    ToWorker message{source, std::string(frame)};
+    if (worker_pending_[*worker].empty() && channels_[*worker]->to_worker.try_push(message)) {
+      worker_touched_[*worker] = true;
+    } else {
+      worker_pending_[*worker].push_back(std::move(message));
+    }
+  }
+}
+
+void ZmqBridge::flush_worker_pending() {
+  for (std::size_t w = 0; w < channels_.size(); ++w) {
+    auto& pending = worker_pending_[w];
+    while (!pending.empty() && channels_[w]->to_worker.try_push(pending.front())) {
+      pending.pop_front();
+      worker_touched_[w] = true;
+    }
+    if (worker_touched_[w]) {
+      channels_[w]->wake_worker();
+      worker_touched_[w] = false;
+    }
+  }
+}
+
+bool ZmqBridge::workers_backlogged() const {
+  for (const auto& pending : worker_pending_) {
+    if (pending.size() >= kWorkerPendingMax) return true;
+  }
+  return false;
+}
+
+bool ZmqBridge::any_worker_pending() const {
+  for (const auto& pending : worker_pending_) {
+    if (!pending.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace zedge::bridge

@@ -1,0 +1,88 @@
+// The one thread that owns every libzmq socket (design.md §3). Workers hand it ZHTTP
+// frames through their WorkerChannel; it sends them on PUSH, ROUTER or DEALER, and
+// routes what handlers publish (SUB) or reply (DEALER) to the worker named by each
+// packet's id prefix ("<worker>-<slot>-<counter>").
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bridge/messages.hpp"
+#include "bridge/worker_channel.hpp"
+
+namespace zedge::bridge {
+
+struct BridgeOptions {
+  std::string instance_id = "condure";
+  std::vector<std::string> stream_bases;  // --zclient-stream
+  std::vector<std::string> req_specs;     // --zclient-req (opened only if req_enabled)
+  bool req_enabled = false;
+  bool connect = false;  // --zclient-connect
+  std::optional<std::uint32_t> ipc_file_mode;
+  int high_water_mark = 1000;
+  int linger_ms = 1000;  // how long close waits for queued packets (e.g. shutdown cancels)
+};
+
+class ZmqBridge {
+ public:
+  ZmqBridge(BridgeOptions options, std::vector<WorkerChannel*> channels);
+  ~ZmqBridge();
+  ZmqBridge(const ZmqBridge&) = delete;
+  ZmqBridge& operator=(const ZmqBridge&) = delete;
+
+  // Creates, binds or connects the sockets on the calling thread. Returns an error text.
+  std::optional<std::string> open();
+  void start();
+  // Any thread: a worker queued something.
+  void wake();
+  // Sends what workers queued before the call, closes sockets (lingering) and joins.
+  void stop();
+
+ private:
+  struct PendingSend {
+    std::string address;
+    std::string frame;
+    int attempts = 0;
+  };
+
+  void run();
+  bool bind_or_connect(void* socket, const std::string& endpoint, std::string& error);
+  void drain_workers();
+  void send_push(std::string frame);
+  void send_router(std::string address, std::string frame);
+  void send_req(std::string frame);
+  void flush_push_pending();
+  void flush_router_pending();
+  void receive_sub();
+  void receive_req();
+  void route_to_workers(ToWorker::Source source, std::string_view frame);
+  void flush_worker_pending();
+  bool workers_backlogged() const;
+  bool any_worker_pending() const;
+
+  BridgeOptions options_;
+  std::vector<WorkerChannel*> channels_;
+  void* context_ = nullptr;
+  void* push_ = nullptr;
+  void* router_ = nullptr;
+  void* sub_ = nullptr;
+  void* dealer_ = nullptr;
+  int wake_fd_ = -1;
+  std::vector<std::string> bound_ipc_paths_;
+
+  std::deque<std::string> push_pending_;
+  std::deque<PendingSend> router_pending_;
+  std::deque<std::string> req_pending_;
+  std::vector<std::deque<ToWorker>> worker_pending_;
+  std::vector<bool> worker_touched_;
+
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace zedge::bridge

@@ -1,0 +1,149 @@
+#include "server/edge_listener.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log/log.hpp"
+#include "server/worker.hpp"
+
+namespace zedge::server {
+namespace {
+
+constexpr const char* kLog = "listener";
+// How soon to look again for room when every worker is full.
+constexpr auto kFullRetryDelay = std::chrono::milliseconds(10);
+
+PeerInfo peer_of(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  PeerInfo peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return peer;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    peer.address = text;
+    peer.port = ntohs(v4->sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+    peer.address = text;
+    peer.port = ntohs(v6->sin6_port);
+  }
+  return peer;  // unix sockets: no peer fields (reference §3.13)
+}
+
+void set_tcp_options(int fd) {
+  // As Condure: no Nagle delay on responses, and keepalive to find dead peers (§3.1).
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+}
+
+}  // namespace
+
+EdgeListener::EdgeListener(std::vector<Worker*> workers) : workers_(std::move(workers)) {}
+
+EdgeListener::~EdgeListener() { stop(); }
+
+std::optional<std::string> EdgeListener::add(const config::ListenSpec& spec) {
+  if (spec.tls) return "TLS listeners are not supported by this zedge build yet: " + spec.to_string();
+  asio::error_code ec;
+  asio::generic::stream_protocol::endpoint endpoint;
+  std::string local_path;
+  if (spec.local) {
+    local_path = spec.path;
+    ::unlink(local_path.c_str());  // a stale socket file from an earlier run
+    endpoint = asio::generic::stream_protocol::endpoint(asio::local::stream_protocol::endpoint(local_path));
+  } else {
+    const auto address = asio::ip::make_address(spec.address, ec);
+    if (ec) return "bad listen address " + spec.address;
+    endpoint = asio::generic::stream_protocol::endpoint(asio::ip::tcp::endpoint(address, spec.port));
+  }
+  auto acceptor = std::make_unique<Acceptor>(Acceptor{
+      asio::basic_socket_acceptor<asio::generic::stream_protocol>(io_),
+      ListenerInfo{spec.mode == config::ListenMode::Req ? Mode::Req : Mode::Stream, spec.tls},
+      local_path, spec.to_string()});
+  auto& socket = acceptor->socket;
+  socket.open(endpoint.protocol(), ec);
+  if (!ec && !spec.local) socket.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) socket.bind(endpoint, ec);
+  if (!ec) socket.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return "failed to listen on " + spec.to_string() + ": " + ec.message();
+  if (spec.local && spec.local_mode) ::chmod(local_path.c_str(), static_cast<mode_t>(*spec.local_mode));
+  LOG_INFO(kLog, "listening on " << spec.to_string());
+  acceptors_.push_back(std::move(acceptor));
+  return std::nullopt;
+}
+
+void EdgeListener::start() {
+  for (auto& acceptor : acceptors_) accept_next(*acceptor);
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void EdgeListener::stop() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] {
+    for (auto& acceptor : acceptors_) {
+      asio::error_code ignored;
+      acceptor->socket.close(ignored);
+    }
+  });
+  thread_.join();
+  for (auto& acceptor : acceptors_) {
+    if (!acceptor->local_path.empty()) ::unlink(acceptor->local_path.c_str());
+  }
+}
+
+Worker* EdgeListener::pick_worker(Mode mode) {
+  // Round robin over workers with room, as Condure alternates workers (§3.1).
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    Worker* worker = workers_[(next_worker_ + i) % workers_.size()];
+    if (worker->has_room(mode)) {
+      next_worker_ = (next_worker_ + i + 1) % workers_.size();
+      return worker;
+    }
+  }
+  return nullptr;
+}
+
+void EdgeListener::accept_next(Acceptor& acceptor) {
+  if (!acceptor.socket.is_open()) return;
+  Worker* worker = pick_worker(acceptor.info.mode);
+  if (worker == nullptr) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
+    timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
+    return;
+  }
+  worker->reserve(acceptor.info.mode);
+  // The accepted socket belongs to the worker's io_context from the start.
+  acceptor.socket.async_accept(worker->io(), [this, &acceptor, worker](const asio::error_code& ec,
+                                                                        asio::generic::stream_protocol::socket socket) {
+    if (ec) {
+      worker->release_reservation(acceptor.info.mode);
+      if (ec == asio::error::operation_aborted) return;
+      LOG_WARN(kLog, "accept on " << acceptor.description << " failed: " << ec.message());
+      // Out of descriptors or similar: back off briefly instead of spinning.
+      auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
+      timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
+      return;
+    }
+    const int fd = socket.native_handle();
+    PeerInfo peer;
+    if (acceptor.local_path.empty()) {
+      set_tcp_options(fd);
+      peer = peer_of(fd);
+    }
+    const ListenerInfo info = acceptor.info;
+    asio::post(worker->io(), [worker, info, peer = std::move(peer), socket = std::move(socket)]() mutable {
+      worker->adopt(std::move(socket), info, std::move(peer));
+    });
+    accept_next(acceptor);
+  });
+}
+
+}  // namespace zedge::server

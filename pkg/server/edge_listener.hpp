@@ -1,0 +1,51 @@
+// The edge listener thread: owns every listening socket and hands each accepted
+// connection to a worker that has room. When no worker has room it stops accepting, so
+// the kernel backlog absorbs the excess instead of our memory (reference §3.1).
+#pragma once
+
+#include <asio.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/connection_settings.hpp"
+
+namespace zedge::server {
+
+class Worker;
+
+class EdgeListener {
+ public:
+  explicit EdgeListener(std::vector<Worker*> workers);
+  ~EdgeListener();
+  EdgeListener(const EdgeListener&) = delete;
+  EdgeListener& operator=(const EdgeListener&) = delete;
+
+  // Binds one listening socket (on the calling thread, before start). Returns an error text.
+  std::optional<std::string> add(const config::ListenSpec& spec);
+  void start();
+  // Closes the listening sockets (removing unix socket files) and joins the thread.
+  void stop();
+
+ private:
+  struct Acceptor {
+    asio::basic_socket_acceptor<asio::generic::stream_protocol> socket;
+    ListenerInfo info;
+    std::string local_path;  // unix socket file to remove on stop
+    std::string description;
+  };
+
+  void accept_next(Acceptor& acceptor);
+  Worker* pick_worker(Mode mode);
+
+  std::vector<Worker*> workers_;
+  std::size_t next_worker_ = 0;
+  asio::io_context io_;
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  std::thread thread_;
+};
+
+}  // namespace zedge::server

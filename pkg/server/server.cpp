@@ -1,0 +1,74 @@
+#include "server/server.hpp"
+
+#include <algorithm>
+
+#include "bridge/worker_channel.hpp"
+#include "bridge/zmq_bridge.hpp"
+#include "log/log.hpp"
+#include "server/edge_listener.hpp"
+#include "server/worker.hpp"
+
+namespace zedge::server {
+
+Server::Server(const config::Config& config) : config_(config) {}
+
+Server::~Server() { stop(); }
+
+std::optional<std::string> Server::start() {
+  ConnectionSettings settings;
+  settings.instance_id = config_.id;
+  settings.buffer_size_bytes = config_.buffer_size;
+  settings.body_buffer_size_bytes = config_.body_buffer_size;
+  settings.stream_maxconn = config_.stream_maxconn;
+  settings.req_maxconn = config_.req_maxconn;
+  settings.workers = config_.workers;
+  settings.req_timeout = std::chrono::seconds(config_.req_timeout_seconds);
+  settings.stream_timeout = std::chrono::seconds(config_.stream_timeout_seconds);
+
+  const bool any_req = std::any_of(config_.listens.begin(), config_.listens.end(),
+                                   [](const auto& l) { return l.mode == config::ListenMode::Req; });
+  bridge::BridgeOptions options;
+  options.instance_id = config_.id;
+  options.stream_bases = config_.zclient_stream;
+  options.req_specs = config_.zclient_req;
+  options.req_enabled = any_req;
+  options.connect = config_.zclient_connect;
+  options.ipc_file_mode = config_.ipc_file_mode;
+  // Condure 1.9.1 sizes every queue at 5 % of the connection limit (reference §1.2).
+  options.high_water_mark =
+      static_cast<int>(std::max<std::uint64_t>(1, (config_.req_maxconn + config_.stream_maxconn) / 20));
+
+  std::vector<bridge::WorkerChannel*> channel_ptrs;
+  for (unsigned i = 0; i < config_.workers; ++i) {
+    channels_.push_back(std::make_unique<bridge::WorkerChannel>());
+    channel_ptrs.push_back(channels_.back().get());
+  }
+  bridge_ = std::make_unique<bridge::ZmqBridge>(options, channel_ptrs);
+  if (auto error = bridge_->open()) return error;
+
+  std::vector<Worker*> worker_ptrs;
+  for (unsigned i = 0; i < config_.workers; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, settings, *channels_[i], [b = bridge_.get()] { b->wake(); }));
+    worker_ptrs.push_back(workers_.back().get());
+  }
+  listener_ = std::make_unique<EdgeListener>(worker_ptrs);
+  for (const auto& spec : config_.listens) {
+    if (auto error = listener_->add(spec)) return error;
+  }
+  bridge_->start();
+  for (auto& worker : workers_) worker->start();
+  listener_->start();
+  started_ = true;
+  return std::nullopt;
+}
+
+void Server::stop() {
+  if (!started_) return;
+  started_ = false;
+  listener_->stop();
+  for (auto& worker : workers_) worker->shutdown();
+  for (auto& worker : workers_) worker->join();
+  bridge_->stop();
+}
+
+}  // namespace zedge::server

@@ -1,0 +1,184 @@
+#include "server/worker.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+#include "log/log.hpp"
+#include "server/http_connection.hpp"
+#include "zhttp/packet.hpp"
+
+namespace zedge::server {
+namespace {
+
+constexpr const char* kLog = "worker";
+// Handler packets handled per wakeup before yielding to client I/O.
+constexpr int kPacketsPerTurn = 512;
+
+// The slot is the number between the first and second '-' of "<worker>-<slot>-<counter>".
+std::optional<std::uint32_t> slot_of(std::string_view id) {
+  const auto first = id.find('-');
+  if (first == std::string_view::npos) return std::nullopt;
+  const auto second = id.find('-', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  std::uint32_t slot = 0;
+  const auto [ptr, ec] = std::from_chars(id.data() + first + 1, id.data() + second, slot);
+  if (ec != std::errc{} || ptr != id.data() + second) return std::nullopt;
+  return slot;
+}
+
+std::uint64_t share_of(std::uint64_t total, unsigned workers) {
+  return std::max<std::uint64_t>(1, total / workers);
+}
+
+}  // namespace
+
+Worker::Worker(unsigned index, const ConnectionSettings& settings, bridge::WorkerChannel& channel,
+               std::function<void()> wake_bridge)
+    : index_(index),
+      settings_(settings),
+      channel_(channel),
+      wake_bridge_(std::move(wake_bridge)),
+      work_(asio::make_work_guard(io_)),
+      wake_(io_, ::dup(channel.worker_wake_fd())),
+      stream_max_(share_of(settings.stream_maxconn, settings.workers)),
+      req_max_(share_of(settings.req_maxconn, settings.workers)) {}
+
+Worker::~Worker() { join(); }
+
+void Worker::start() {
+  wait_for_bridge();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::shutdown() {
+  asio::post(io_, [this] {
+    shutting_down_ = true;
+    const auto connections = slots_;  // close() releases slots while we iterate
+    for (const auto& connection : connections) {
+      if (connection) connection->shutdown();
+    }
+    flush_outbox();
+    // Whatever is still in the outbox could not fit in the queue; give it one more try
+    // after the bridge drained, then stop.
+    asio::post(io_, [this] {
+      flush_outbox();
+      work_.reset();
+      asio::error_code ignored;
+      wake_.close(ignored);
+    });
+  });
+}
+
+bool Worker::has_room(Mode mode) const {
+  return mode == Mode::Stream ? stream_count_.load() < stream_max_ : req_count_.load() < req_max_;
+}
+
+void Worker::reserve(Mode mode) { (mode == Mode::Stream ? stream_count_ : req_count_).fetch_add(1); }
+
+void Worker::release_reservation(Mode mode) {
+  (mode == Mode::Stream ? stream_count_ : req_count_).fetch_sub(1);
+}
+
+void Worker::adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener,
+                   PeerInfo peer) {
+  if (shutting_down_) {
+    release_reservation(listener.mode);
+    return;
+  }
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  auto connection = std::make_shared<HttpConnection>(*this, slot, std::move(socket), listener, std::move(peer));
+  slots_[slot] = connection;
+  connection->start();
+}
+
+void Worker::release(std::uint32_t slot, Mode mode) {
+  if (slot < slots_.size() && slots_[slot]) {
+    slots_[slot].reset();
+    free_slots_.push_back(slot);
+    release_reservation(mode);
+  }
+}
+
+std::string Worker::next_request_id(std::uint32_t slot) {
+  // "<worker>-<slot>-<counter hex>", as Condure (reference §1.3); the bridge routes by
+  // the worker prefix and we find the connection by the slot.
+  char buffer[64];
+  const int n = std::snprintf(buffer, sizeof buffer, "%u-%u-%llx", index_, slot,
+                              static_cast<unsigned long long>(request_counter_++));
+  return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+void Worker::send_to_bridge(bridge::ToBridge message) {
+  if (!outbox_.empty() || !channel_.to_bridge.try_push(message)) {
+    outbox_.push_back(std::move(message));
+    channel_.worker_waiting_for_room.store(true);
+  }
+  // Wake the bridge once per turn of the event loop, however many packets we queued.
+  if (!bridge_wake_pending_) {
+    bridge_wake_pending_ = true;
+    asio::post(io_, [this] {
+      bridge_wake_pending_ = false;
+      wake_bridge_();
+    });
+  }
+}
+
+void Worker::flush_outbox() {
+  std::size_t sent = 0;
+  while (sent < outbox_.size() && channel_.to_bridge.try_push(outbox_[sent])) ++sent;
+  outbox_.erase(outbox_.begin(), outbox_.begin() + static_cast<std::ptrdiff_t>(sent));
+  if (!outbox_.empty()) channel_.worker_waiting_for_room.store(true);
+  if (sent > 0) wake_bridge_();
+}
+
+void Worker::wait_for_bridge() {
+  wake_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const asio::error_code& ec) {
+    if (ec) return;
+    std::uint64_t counter = 0;
+    [[maybe_unused]] const ssize_t n = ::read(wake_.native_handle(), &counter, sizeof counter);
+    receive_from_bridge();
+    wait_for_bridge();
+  });
+}
+
+void Worker::receive_from_bridge() {
+  if (!outbox_.empty()) flush_outbox();
+  bridge::ToWorker message;
+  int handled = 0;
+  while (handled < kPacketsPerTurn && channel_.to_worker.try_pop(message)) {
+    dispatch(message);
+    ++handled;
+  }
+  // More left: continue after client I/O had its turn (the eventfd will not fire again).
+  if (!channel_.to_worker.empty()) asio::post(io_, [this] { receive_from_bridge(); });
+}
+
+void Worker::dispatch(bridge::ToWorker& message) {
+  zhttp::Packet packet;
+  const auto error = zhttp::parse(message.frame, packet);
+  if (error != zhttp::ParseError::None) {
+    LOG_WARN(kLog, "zhttp parse error: " << zhttp::error_text(error));
+    return;
+  }
+  // One packet may address many sessions (multi-id, reference §1.4); deliver to each of ours.
+  for (const auto& addressed : packet.ids) {
+    const auto slot = slot_of(addressed.id);
+    if (!slot || *slot >= slots_.size() || !slots_[*slot]) continue;
+    auto connection = slots_[*slot];
+    if (connection->request_id() != addressed.id) continue;  // stale id
+    connection->on_handler_packet(packet, addressed);
+  }
+}
+
+}  // namespace zedge::server

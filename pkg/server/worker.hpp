@@ -1,0 +1,84 @@
+// A worker thread: one io_context, the connections it owns, and its link to the bridge.
+// Connections never leave their worker, so nothing on the data path is shared
+// between threads except the lock-free queues (design.md §3).
+#pragma once
+
+#include <asio.hpp>
+#include <atomic>
+#include <functional>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bridge/messages.hpp"
+#include "bridge/worker_channel.hpp"
+#include "server/connection_settings.hpp"
+
+namespace zedge::server {
+
+class HttpConnection;
+
+class Worker {
+ public:
+  Worker(unsigned index, const ConnectionSettings& settings, bridge::WorkerChannel& channel,
+         std::function<void()> wake_bridge);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  // Closes every connection, sending `cancel` to handlers of open sessions, then stops.
+  void shutdown();
+  void join();
+
+  asio::io_context& io() { return io_; }
+  unsigned index() const { return index_; }
+  const ConnectionSettings& settings() const { return settings_; }
+
+  // Listener thread: may this worker take one more connection of this mode?
+  bool has_room(Mode mode) const;
+  // Listener thread: reserve room before handing a socket over (undone by release()).
+  void reserve(Mode mode);
+  // Listener thread: a reserved accept failed.
+  void release_reservation(Mode mode);
+  // Worker thread: take ownership of an accepted socket.
+  void adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener,
+             PeerInfo peer);
+
+  // Connection services (worker thread).
+  std::string next_request_id(std::uint32_t slot);
+  void send_to_bridge(bridge::ToBridge message);
+  void release(std::uint32_t slot, Mode mode);
+
+ private:
+  void wait_for_bridge();
+  void receive_from_bridge();
+  void dispatch(bridge::ToWorker& message);
+  void flush_outbox();
+
+  unsigned index_;
+  ConnectionSettings settings_;
+  bridge::WorkerChannel& channel_;
+  std::function<void()> wake_bridge_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::posix::stream_descriptor wake_;
+  std::thread thread_;
+
+  std::vector<std::shared_ptr<HttpConnection>> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::uint64_t request_counter_ = 0;
+
+  std::vector<bridge::ToBridge> outbox_;  // waiting for room in the bridge queue
+  bool bridge_wake_pending_ = false;
+  bool shutting_down_ = false;
+
+  std::atomic<std::uint64_t> stream_count_{0};
+  std::atomic<std::uint64_t> req_count_{0};
+  std::uint64_t stream_max_;
+  std::uint64_t req_max_;
+};
+
+}  // namespace zedge::server
