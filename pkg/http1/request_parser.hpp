@@ -23,10 +23,11 @@ struct RequestHead {
   std::string method;
   std::string target;  // request-target as sent
   int version_minor = 1;  // HTTP/1.<minor>; only 0 and 1 are accepted
-  std::vector<HeaderField> headers;  // order, case and duplicates preserved
+  std::vector<HeaderField> headers;  // order, case and duplicates preserved; values
+                                     // without leading/trailing whitespace
 
-  BodyKind body_kind = BodyKind::None;
-  std::uint64_t content_length = 0;  // when body_kind == ContentLength
+  BodyKind body_kind = BodyKind::None;  // None: no Content-Length or Transfer-Encoding
+  std::uint64_t content_length = 0;  // when body_kind == ContentLength (may be 0)
   bool keep_alive = false;           // persistence per RFC 9112 §9.3 (version + Connection)
   bool expect_continue = false;      // HTTP/1.1 "Expect: 100-continue" with a body
   bool websocket_upgrade = false;    // some Upgrade header equals "websocket" (case-insensitive)
@@ -43,7 +44,8 @@ struct ParserLimits {
 
 // Why a request was refused, and the status a server should answer with.
 struct RequestError {
-  int status = 400;          // 400, 414, 431, 501 or 505
+  int status = 400;          // 400, 414, 431, 501 or 505 (set in llhttp_error_status.cpp,
+                             // head_rules.cpp, request_parser.cpp)
   std::string message;       // short text for a text/plain body and the log
 };
 
@@ -68,11 +70,16 @@ class RequestParser {
   RequestParser& operator=(const RequestParser&) = delete;
 
   // Consumes a prefix of `input` up to and including the next event. Call again with the
-  // remaining bytes after handling the event. After MessageComplete the parser is ready
-  // for the next request on the same connection.
+  // remaining bytes after handling the event -- even when none remain, since the next
+  // event may need no input (MessageComplete after the last body bytes or after a head
+  // without body) -- until NeedMore. In the body, `input` may be any prefix of the
+  // available bytes (to forward only as much as the handler has credit for).
+  // After MessageComplete the parser is ready for the next request on the same
+  // connection; bytes after it (a pipelined request, WebSocket frames after an upgrade
+  // request) are not consumed. After Error, feed() returns Error until reset().
   Step feed(std::string_view input);
 
-  const RequestHead& head() const;
+  const RequestHead& head() const;     // valid from HeadComplete until the next request begins
   std::string_view body_data() const;   // valid until the next feed()
   const RequestError& error() const;
 

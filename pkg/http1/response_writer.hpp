@@ -43,14 +43,20 @@ struct ResponsePlan {
   bool keep_alive = true;            // final decision (CloseDelimited forces false)
 };
 
-// Decides framing: the handler's Content-Length header (must be digits, else error),
-// else the first body when `more` is false, else chunked (1.1) / close-delimited (1.0).
-// Returns nullopt if the handler's Content-Length is invalid.
+// Decides framing: no body for HEAD, 1xx, 204 and 304; else the handler's Content-Length
+// header (must be digits, else error), else the first body when `more` is false, else
+// chunked (1.1) / close-delimited (1.0). For NoBody, content_length holds the handler's
+// Content-Length (written only for HEAD and 304).
+// Returns nullopt if the handler's response cannot be written safely: a Content-Length
+// that is not digits (or repeated with different values), a status code outside
+// 100..999, a header name that is not a token, or CR/LF/NUL in a value or the reason.
 std::optional<ResponsePlan> plan_response(const ResponseInfo& info);
 
-// Appends the status line and headers: the handler's headers minus Content-Length,
-// Transfer-Encoding and Connection, then the framing headers and Connection
-// (HTTP/1.0 + keep-alive => "Connection: keep-alive"; HTTP/1.1 + close => "Connection: close").
+// Appends the status line (empty reason => reason_phrase(code)) and headers: the
+// handler's headers minus Content-Length, Transfer-Encoding and Connection (Connection is
+// kept for 101), then the framing headers and Connection (HTTP/1.0 + keep-alive =>
+// "Connection: keep-alive"; HTTP/1.1 + close => "Connection: close"; none for 101).
+// No "Connection: Transfer-Encoding" line (a Condure quirk zedge drops, design.md §2).
 void write_head(const ResponseInfo& info, const ResponsePlan& plan, std::string& out);
 
 // Appends one chunk ("<hex>\r\n<data>\r\n"); empty data writes nothing.
