@@ -1,0 +1,150 @@
+"""A ZHTTP handler for tests, driven step by step by the test itself (no threads).
+
+Stream mode (reference §1.2): PULL on `<base>-out` gets new requests, ROUTER on
+`<base>-out-stream` (identity = our `from`) gets later packets of a session, and we publish on
+`<base>-in` as `b"<server id> T" + tnetstring`. tcp bases use port, port+1, port+2.
+Req mode (§1.11): one ROUTER; frames are `[peer identity, b"", b"T..."]` both ways.
+By default the server binds and we connect; with `--zclient-connect` we bind.
+Every packet received is appended to `self.received` as (socket name, packet dict).
+"""
+import re
+
+import zmq
+
+import tnetstring
+
+POLL_TIMEOUT_MS = 5000
+ID_PATTERN = re.compile(rb"\d+-\d+-[0-9a-f]+")
+
+
+def stream_endpoints(base):
+    """(out, out-stream, in) endpoints for a `--zclient-stream` base spec."""
+    if base.startswith("ipc://"):
+        return base + "-out", base + "-out-stream", base + "-in"
+    host, _, port = base.rpartition(":")
+    port = int(port)
+    return f"{host}:{port}", f"{host}:{port + 1}", f"{host}:{port + 2}"
+
+
+def encode(packet):
+    return b"T" + tnetstring.dumps(packet)
+
+
+def decode(frame):
+    assert frame[:1] == b"T", f"ZHTTP frame must start with T: {frame[:40]!r}"
+    return tnetstring.loads(frame[1:])
+
+
+def _attach(sock, endpoint, bind):
+    if bind:
+        sock.bind(endpoint)
+    else:
+        sock.connect(endpoint)
+
+
+def _recv(sock, name, timeout_ms):
+    if not sock.poll(timeout_ms, zmq.POLLIN):
+        raise TimeoutError(f"no packet on {name} within {timeout_ms} ms")
+    return sock.recv_multipart()
+
+
+class StreamHandler:
+    def __init__(self, base, bind=False, identity=b"testhandler", server_id=b"condure"):
+        self.identity = identity
+        self.server_id = server_id
+        self.received = []
+        self._out_seq = {}
+        self.ctx = zmq.Context()
+        out, out_stream, in_ = stream_endpoints(base)
+        self.pull = self.ctx.socket(zmq.PULL)
+        self.router = self.ctx.socket(zmq.ROUTER)
+        self.router.setsockopt(zmq.IDENTITY, identity)
+        # XPUB rather than PUB: it tells us when the server's SUB has subscribed, so the
+        # first response is not lost to the PUB/SUB slow-joiner race (reference §3.9a).
+        self.pub = self.ctx.socket(zmq.XPUB)
+        for sock in (self.pull, self.router, self.pub):
+            sock.setsockopt(zmq.LINGER, 0)
+        _attach(self.pull, out, bind)
+        _attach(self.router, out_stream, bind)
+        _attach(self.pub, in_, bind)
+
+    def wait_subscribed(self, timeout_ms=POLL_TIMEOUT_MS):
+        frame = _recv(self.pub, "XPUB (subscription)", timeout_ms)[0]
+        assert frame == b"\x01" + self.server_id + b" ", frame
+
+    def recv_request(self, timeout_ms=POLL_TIMEOUT_MS):
+        """Next new-session packet from PULL."""
+        frames = _recv(self.pull, "PULL", timeout_ms)
+        assert len(frames) == 1, frames
+        packet = decode(frames[0])
+        self.received.append(("pull", packet))
+        return packet
+
+    def recv_stream(self, timeout_ms=POLL_TIMEOUT_MS):
+        """Next later packet of some session, from ROUTER: frames [sender, b"", T...]."""
+        frames = _recv(self.router, "ROUTER", timeout_ms)
+        assert len(frames) == 3 and frames[1] == b"", frames
+        packet = decode(frames[2])
+        self.received.append(("router", packet))
+        return packet
+
+    def send(self, rid, **fields):
+        """Publish one packet for session `rid`, numbering it with our own seq counter.
+        Field names use `_` for `-` (peer_port -> peer-port); `type_` for `type`."""
+        seq = self._out_seq.get(rid, 0)
+        self._out_seq[rid] = seq + 1
+        packet = {"from": self.identity, "id": rid, "seq": seq}
+        for name, value in fields.items():
+            packet[name.rstrip("_").replace("_", "-")] = value
+        self.pub.send(self.server_id + b" " + encode(packet))
+        return packet
+
+    def respond(self, rid, code=200, reason=b"OK", headers=(), body=b"", **extra):
+        return self.send(rid, code=code, reason=reason,
+                         headers=[list(h) for h in headers], body=body, **extra)
+
+    def close(self):
+        self.ctx.destroy(linger=0)
+
+
+class ReqHandler:
+    def __init__(self, spec, bind=False):
+        self.received = []
+        self.ctx = zmq.Context()
+        self.router = self.ctx.socket(zmq.ROUTER)
+        self.router.setsockopt(zmq.LINGER, 0)
+        _attach(self.router, spec, bind)
+
+    def recv_request(self, timeout_ms=POLL_TIMEOUT_MS):
+        """(envelope, packet); the envelope must be sent back unchanged with the reply."""
+        frames = _recv(self.router, "req ROUTER", timeout_ms)
+        assert len(frames) == 3 and frames[1] == b"", frames
+        packet = decode(frames[2])
+        self.received.append(("req", packet))
+        return frames[0], packet
+
+    def respond(self, envelope, rid, code=200, reason=b"OK", headers=(), body=b""):
+        packet = {"id": rid, "code": code, "reason": reason,
+                  "headers": [list(h) for h in headers], "body": body}
+        self.router.send_multipart([envelope, b"", encode(packet)])
+
+    def close(self):
+        self.ctx.destroy(linger=0)
+
+
+def assert_stream_request(packet, method, uri, headers, more=False, server_id=b"condure"):
+    """The first packet of a stream-mode HTTP session, exactly (reference §1.4, §1.12):
+    only the id (`<worker>-<slot>-<hex counter>`) and the client's port vary."""
+    assert ID_PATTERN.fullmatch(packet["id"]), packet["id"]
+    assert type(packet["peer-port"]) is int and 0 < packet["peer-port"] < 65536
+    expected = {
+        "from": server_id, "id": packet["id"], "seq": 0, "ext": {"multi": True},
+        "method": method, "uri": uri, "headers": [list(h) for h in headers],
+        "credits": 8192, "stream": True,
+        "peer-address": b"127.0.0.1", "peer-port": packet["peer-port"],
+    }
+    if not headers:  # Condure leaves the key out rather than sending an empty list
+        del expected["headers"]
+    if more:  # a body follows in later packets; the first one never carries body bytes
+        expected["more"] = True
+    assert packet == expected
