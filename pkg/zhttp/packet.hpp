@@ -64,9 +64,9 @@ struct Packet {
   std::string_view method;
   std::string_view uri;
   // Both sides.
-  bool has_headers = false;
+  bool has_headers = false;  // parse(): the field was present (encode() ignores it)
   std::vector<Header> headers;
-  bool has_body = false;
+  bool has_body = false;     // parse(): the field was present (encode() ignores it)
   std::string_view body;
   bool more = false;
   bool stream = false;
@@ -124,9 +124,10 @@ ParseError parse(std::string_view frame, Packet& out);
 //   id_is_list is set), seq (single-id form), ext{multi}, type, condition, method,
 //   uri, code, reason, headers, content-type, body, credits, more, stream,
 //   peer-address, peer-port.
-// A field is written when set: strings when non-empty, optionals when they have a
-// value, bools when true; headers/body also when has_headers/has_body is set (to send
-// an explicitly empty one; Condure never does). Limits are the caller's job.
+// A field is written when set: strings and the header list when non-empty, optionals
+// when they have a value, bools when true. has_headers/has_body only report what
+// parse() saw; encode() ignores them, so an empty header list or body is never
+// written (Condure 1.9 never writes one). Limits are the caller's job.
 void encode(const Packet& p, std::string& out);
 std::string encode(const Packet& p);
 

@@ -1,0 +1,65 @@
+// The hello handler proper: one thread, raw libzmq sockets, zmq_poll. Answers every
+// stream-mode request (PULL -> PUB) and req-mode request (ROUTER -> ROUTER) with the
+// same 200 text/plain response (reference §1.2, §1.11, §4.2 basichandler/reqhandler).
+#pragma once
+
+#include <csignal>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "handler_options.hpp"
+#include "zhttp/packet.hpp"
+
+namespace zedge::hello {
+
+struct HandlerCounters {
+  std::uint64_t stream_answered = 0;
+  std::uint64_t req_answered = 0;
+  std::uint64_t ignored = 0;    // credit/keep-alive/cancel/... and non-request packets
+  std::uint64_t malformed = 0;  // frames that failed zhttp::parse
+  std::uint64_t send_failed = 0;
+};
+
+class HelloHandler {
+ public:
+  explicit HelloHandler(const HandlerOptions& options);
+  ~HelloHandler();
+  HelloHandler(const HelloHandler&) = delete;
+  HelloHandler& operator=(const HelloHandler&) = delete;
+
+  // Creates the sockets and binds or connects them. On failure returns false and sets
+  // `error`.
+  bool open(std::string& error);
+  // Serves until `stop` becomes non-zero (set from a signal handler). Returns false on
+  // a ZeroMQ error other than an interrupted poll.
+  bool run(const volatile std::sig_atomic_t& stop, std::string& error);
+
+  const HandlerCounters& counters() const { return counters_; }
+
+ private:
+  void* open_socket(int type, std::string& error);
+  bool attach(void* socket, const std::string& endpoint, std::string& error);
+  void drain_pull();
+  void drain_stream_router();
+  void drain_req_router();
+  void answer_stream(const zhttp::Packet& request);
+
+  HandlerOptions options_;
+  void* context_ = nullptr;
+  void* pull_ = nullptr;           // new requests from every stream base
+  void* stream_router_ = nullptr;  // later packets; drained and ignored
+  void* pub_ = nullptr;            // responses, "<instance> T..."
+  void* req_router_ = nullptr;     // req mode, only with --req-spec
+
+  // Reused for every message so the steady state allocates nothing of its own.
+  zhttp::Packet request_;
+  zhttp::Packet stream_response_;  // from/code/reason/headers/body fixed, id per request
+  zhttp::Packet req_response_;     // the same without from (req mode has none)
+  std::string out_;
+  std::vector<std::string> envelope_;  // req-mode routing frames to echo back
+  std::vector<std::string> bound_ipc_paths_;  // removed on exit, as Condure does (§1.2)
+  HandlerCounters counters_;
+};
+
+}  // namespace zedge::hello

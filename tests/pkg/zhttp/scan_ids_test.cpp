@@ -1,0 +1,106 @@
+// scan_ids(): the bridge's cheap routing scan of the top-level "id" (reference §1.3).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "zhttp/packet.hpp"
+
+namespace zedge::zhttp {
+namespace {
+
+struct Scan {
+  bool ok = false;
+  std::vector<std::string_view> ids;
+  std::deque<std::string> storage;
+};
+
+Scan scan(std::string_view frame) {
+  Scan s;
+  s.ok = scan_ids(frame, s.ids, s.storage);
+  return s;
+}
+
+TEST(ZhttpScanIds, SingleId) {
+  const std::string frame =
+      "T150:4:from,11:testhandler,2:id,5:1-0-1,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,34:30:12:Content-Type,10:text/plain,]]4:more,4:true!4:body,6:first\n,}";
+  Scan s = scan(frame);
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.ids.size(), 1u);
+  EXPECT_EQ(s.ids[0], "1-0-1");
+  EXPECT_EQ(s.ids[0].data(), frame.data() + frame.find("1-0-1"));  // zero-copy
+}
+
+TEST(ZhttpScanIds, MultiId) {
+  Scan s = scan(
+      "T126:4:from,7:condure,2:id,54:23:2:id,5:0-0-7,3:seq,1:2#}23:2:id,5:0-1-8,3:seq,1:2#}]"
+      "3:ext,15:5:multi,4:true!}4:type,10:keep-alive,}");
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.ids.size(), 2u);
+  EXPECT_EQ(s.ids[0], "0-0-7");
+  EXPECT_EQ(s.ids[1], "0-1-8");
+}
+
+TEST(ZhttpScanIds, SeqBeforeIdInItems) {
+  Scan s = scan("T42:2:id,33:29:3:seq,1:2#2:id,1:a,3:x-y,1:z,}]}");
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.ids.size(), 1u);
+  EXPECT_EQ(s.ids[0], "a");
+}
+
+TEST(ZhttpScanIds, AppendsToExistingIds) {
+  Scan s;
+  s.ids.push_back("earlier");
+  ASSERT_TRUE(scan_ids("T9:2:id,1:a,}", s.ids, s.storage));
+  ASSERT_EQ(s.ids.size(), 2u);
+  EXPECT_EQ(s.ids[1], "a");
+}
+
+TEST(ZhttpScanIds, StopsAtTheId) {
+  // Fields after "id" are not looked at (a bad "seq" later is the full parser's business).
+  Scan s = scan("T19:2:id,1:a,3:seq,1:x,}");
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.ids[0], "a");
+}
+
+TEST(ZhttpScanIds, Json) {
+  Scan s = scan(R"(J{"from":"h","id":[{"id":"0-1-2"},{"id":"1-0-0","seq":3}]})");
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.ids.size(), 2u);
+  EXPECT_EQ(s.ids[0], "0-1-2");
+  EXPECT_EQ(s.ids[1], "1-0-0");
+  EXPECT_EQ(s.storage.size(), 1u);
+}
+
+TEST(ZhttpScanIds, Failures) {
+  EXPECT_FALSE(scan("").ok);
+  EXPECT_FALSE(scan("X9:2:id,1:a,}").ok);
+  EXPECT_FALSE(scan("T9:2:id,1:a,").ok);               // truncated
+  EXPECT_FALSE(scan("T9:2:id,1:a,}x").ok);             // trailing bytes
+  EXPECT_FALSE(scan("T17:4:from,7:handler,}").ok);     // no id
+  EXPECT_FALSE(scan("T9:2:id,1:5#}").ok);              // id not a string
+  EXPECT_FALSE(scan("T8:2:id,0:]}").ok);               // empty list
+  EXPECT_FALSE(scan("T23:2:id,14:10:3:seq,1:0#}]}").ok);  // item without id
+  EXPECT_FALSE(scan("T12:2:id,4:1:a,]}").ok);          // item not a map
+  EXPECT_FALSE(scan("T9:2:id,1:a,]").ok);              // root not a map
+  EXPECT_FALSE(scan("J{\"id\":").ok);
+  const std::string long_id(kIdMaxBytes + 1, 'i');
+  EXPECT_FALSE(scan("T" + std::to_string(long_id.size() + 8) + ":2:id," +
+                    std::to_string(long_id.size()) + ":" + long_id + ",}")
+                   .ok);
+}
+
+TEST(ZhttpScanIds, IdCountLimit) {
+  const auto frame_with_ids = [](std::size_t count) {
+    std::string items;
+    for (std::size_t i = 0; i < count; ++i) items += "9:2:id,1:x,}";
+    const std::string body = "2:id," + std::to_string(items.size()) + ":" + items + "]";
+    return "T" + std::to_string(body.size()) + ":" + body + "}";
+  };
+  EXPECT_TRUE(scan(frame_with_ids(kIdsMax)).ok);
+  EXPECT_EQ(scan(frame_with_ids(kIdsMax)).ids.size(), kIdsMax);
+  EXPECT_FALSE(scan(frame_with_ids(kIdsMax + 1)).ok);
+}
+
+}  // namespace
+}  // namespace zedge::zhttp
