@@ -31,12 +31,12 @@ int main(int argc, char** argv) {
   const auto parsed = zedge::config::parse_args(argc, argv);
   switch (parsed.action) {
     case zedge::config::ParseResult::Action::Help:
-      std::fputs(parsed.message.c_str(), stdout);
-      return 0;
     case zedge::config::ParseResult::Action::Version:
-      std::fputs(parsed.message.c_str(), stdout);
+      std::printf("%s\n", parsed.message.c_str());
       return 0;
     case zedge::config::ParseResult::Action::Error:
+      // One line and status 1 for every command-line error (Condure uses 2 for usage
+      // errors; supervisors only look for non-zero).
       std::fprintf(stderr, "zedge: %s\n", parsed.message.c_str());
       return 1;
     case zedge::config::ParseResult::Action::Run:

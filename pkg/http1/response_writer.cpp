@@ -83,7 +83,10 @@ std::optional<ResponsePlan> plan_response(const ResponseInfo& info) {
   plan.keep_alive = info.keep_alive;
   if (info.head_request || status_forbids_body(info.code)) {
     plan.framing = Framing::NoBody;
-    plan.content_length = length.present ? length.value : 0;
+    plan.content_length = length.present ? length.value : info.first_body_size;
+    // A HEAD answered with a whole body (no `more`) announces the length a GET would
+    // get, as Condure's head does; only the body bytes are left out.
+    plan.announce_length = may_announce_length(info) && (length.present || (info.head_request && !info.more));
   } else if (length.present) {
     plan.framing = Framing::ContentLength;
     plan.content_length = length.value;
@@ -117,7 +120,7 @@ void write_head(const ResponseInfo& info, const ResponsePlan& plan, std::string&
       append_header("Content-Length", std::to_string(plan.content_length), out);
       break;
     case Framing::NoBody:
-      if (may_announce_length(info) && handler_length(info.headers).present) {
+      if (plan.announce_length) {
         append_header("Content-Length", std::to_string(plan.content_length), out);
       }
       break;

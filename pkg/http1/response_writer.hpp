@@ -41,6 +41,7 @@ struct ResponsePlan {
   Framing framing = Framing::ContentLength;
   std::uint64_t content_length = 0;  // for ContentLength
   bool keep_alive = true;            // final decision (CloseDelimited forces false)
+  bool announce_length = false;      // NoBody: still write Content-Length (HEAD, 304)
 };
 
 // Decides framing: no body for HEAD, 1xx, 204 and 304; else the handler's Content-Length

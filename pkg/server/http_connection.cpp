@@ -122,6 +122,9 @@ bool HttpConnection::forward_body() {
     used += step.consumed;
     if (step.consumed > 0) progressed = true;
     if (step.event == http1::RequestParser::Event::BodyData) {
+      // Condure sends one packet per client chunk; the held piece goes out once we know
+      // whether it is the last (reference §1.7).
+      if (stream && !body_out_.empty()) send_request_body_packet(true);
       body_out_.append(parser_.body_data());
     } else if (step.event == http1::RequestParser::Event::MessageComplete) {
       body_done_ = true;
@@ -136,7 +139,10 @@ bool HttpConnection::forward_body() {
   }
   consume_input(used);
   if (stream) {
-    if (!body_out_.empty() || body_done_) send_request_body_packet(!body_done_);
+    // A chunked body ends with an empty packet of its own, as in Condure.
+    const bool chunked = parser_.head().body_kind == http1::BodyKind::Chunked;
+    if (!body_out_.empty()) send_request_body_packet(!body_done_ || chunked);
+    if (body_done_ && chunked) send_request_body_packet(false);
   } else if (body_out_.size() > worker_.settings().body_buffer_size_bytes) {
     answer_error(413, "Request body exceeds the limit of " +
                           std::to_string(worker_.settings().body_buffer_size_bytes) + " bytes.");

@@ -11,7 +11,8 @@ std::string_view host_or_localhost(const http1::RequestHead& head) {
 }
 
 void add_headers(const http1::RequestHead& head, zhttp::Packet& p) {
-  p.has_headers = true;
+  // Condure leaves the field out of a request that had no headers at all.
+  p.has_headers = !head.headers.empty();
   p.headers.reserve(head.headers.size());
   for (const auto& h : head.headers) p.headers.push_back({h.name, h.value});
 }

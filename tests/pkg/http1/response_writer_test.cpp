@@ -215,10 +215,22 @@ TEST(WriteHead, HeadResponseKeepsTheHandlersContentLength) {
             "\r\n");
 }
 
-TEST(WriteHead, HeadResponseWithoutHandlerLengthHasNone) {
+TEST(WriteHead, HeadResponseWithWholeBodyAnnouncesItsLength) {
   auto info = info_for(1, 200, {{"Content-Type", "text/plain"}});
   info.head_request = true;
   info.first_body_size = 5;
+  EXPECT_EQ(head_bytes(info),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/plain\r\n"
+            "Content-Length: 5\r\n"
+            "\r\n");
+}
+
+TEST(WriteHead, HeadResponseOfUnknownLengthHasNone) {
+  auto info = info_for(1, 200, {{"Content-Type", "text/plain"}});
+  info.head_request = true;
+  info.first_body_size = 5;
+  info.more = true;
   EXPECT_EQ(head_bytes(info),
             "HTTP/1.1 200 OK\r\n"
             "Content-Type: text/plain\r\n"
