@@ -150,6 +150,9 @@ void ZmqBridge::stop() {
     zmq_ctx_term(context_);  // waits up to the linger time for queued packets
     context_ = nullptr;
   }
+  // libzmq leaves the socket files of ipc binds behind; Condure removes them (§1.2).
+  for (const auto& path : bound_ipc_paths_) ::unlink(path.c_str());
+  bound_ipc_paths_.clear();
 }
 
 void ZmqBridge::run() {

@@ -349,7 +349,14 @@ void HttpConnection::start_response(const zhttp::Packet& packet, bool force_cont
 
 void HttpConnection::append_response_body(std::string_view body, bool more) {
   switch (plan_.framing) {
-    case http1::Framing::NoBody: break;
+    case http1::Framing::NoBody:
+      // Nothing is written (HEAD, 204, 304), so the credits come back at once or a
+      // streaming handler would wait for them forever.
+      if (more && !body.empty() && listener_.mode == Mode::Stream && !handler_.empty()) {
+        send_to_handler(credit_frame(worker_.settings().instance_id, id_, out_seq_++, to_i64(body.size())));
+      }
+      if (!more) response_done_ = true;
+      return;
     case http1::Framing::ContentLength:
     case http1::Framing::CloseDelimited: out_pending_.append(body); break;
     case http1::Framing::Chunked:
