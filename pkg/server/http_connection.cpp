@@ -24,7 +24,6 @@ HttpConnection::HttpConnection(Worker& worker, std::uint32_t slot, Socket socket
       socket_(std::move(socket)),
       listener_(listener),
       peer_(std::move(peer)),
-      timer_(worker.io()),
       parser_(http1::ParserLimits{worker.settings().buffer_size_bytes, 64, kUriMaxBytes}) {}
 
 void HttpConnection::start() {
@@ -55,12 +54,13 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
     close(CloseReason::ClientGone);
     return;
   }
-  const std::size_t capacity = worker_.settings().buffer_size_bytes;
-  const std::size_t used = in_.size();
-  in_.resize(capacity);
+  // Read into the worker's scratch buffer and keep only what arrived: an idle connection
+  // holds no buffer, and nothing is zero-filled per read.
+  const std::size_t room = worker_.settings().buffer_size_bytes - in_.size();
+  auto scratch = worker_.read_scratch();
   asio::error_code read_ec;
-  const std::size_t n = socket_.read_some(asio::buffer(in_.data() + used, capacity - used), read_ec);
-  in_.resize(used + n);
+  const std::size_t n = socket_.read_some(asio::buffer(scratch.data(), std::min(room, scratch.size())), read_ec);
+  in_.append(scratch.data(), n);
   if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
     want_read();
     return;
@@ -424,10 +424,7 @@ void HttpConnection::answer_error(int status, std::string_view message) {
 // ---------------------------------------------------------------- timers and teardown
 
 void HttpConnection::arm_timer(std::chrono::seconds timeout) {
-  timer_.expires_after(timeout);
-  timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
-    if (!ec) self->close(CloseReason::Timeout);
-  });
+  deadline_ = std::chrono::steady_clock::now() + timeout;
 }
 
 void HttpConnection::close(CloseReason reason) {
@@ -442,7 +439,6 @@ void HttpConnection::close(CloseReason reason) {
   }
   if (reason == CloseReason::Timeout) LOG_DEBUG(kLog, (id_.empty() ? "idle connection" : id_) << " timed out");
   asio::error_code ignored;
-  timer_.cancel();
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);
   worker_.release(slot_, listener_.mode);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,6 +33,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed);
   // Process shutdown: close now, telling the handler of an open session.
   void shutdown() { close(CloseReason::Shutdown); }
+  // Called by the worker's periodic sweep: closes the connection if its deadline passed.
+  void expire_if_due(std::chrono::steady_clock::time_point now) {
+    if (now >= deadline_) close(CloseReason::Timeout);
+  }
 
  private:
   enum class Phase { AwaitingHead, InRequest };
@@ -72,7 +77,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Socket socket_;
   const ListenerInfo listener_;
   const PeerInfo peer_;
-  asio::steady_timer timer_;
+  // One deadline per connection, checked by the worker's sweep instead of an Asio timer
+  // each: re-arming is a store, and an idle connection carries no timer state.
+  std::chrono::steady_clock::time_point deadline_;
   http1::RequestParser parser_;
 
   std::string in_;  // client bytes not yet parsed (bounded by the buffer size)

@@ -1,7 +1,6 @@
 #include "server/worker.hpp"
 
 #include <charconv>
-#include <cstdio>
 
 #include "log/log.hpp"
 #include "server/http_connection.hpp"
@@ -13,6 +12,9 @@ namespace {
 constexpr const char* kLog = "worker";
 // Handler packets handled per wakeup before yielding to client I/O.
 constexpr int kPacketsPerTurn = 512;
+// How often connection deadlines are checked. Timeouts are whole seconds (Condure's are
+// 30 s, 60 s, 1800 s), so a quarter second of slack is invisible.
+constexpr auto kDeadlineSweepInterval = std::chrono::milliseconds(250);
 
 // The slot is the number between the first and second '-' of "<worker>-<slot>-<counter>".
 std::optional<std::uint32_t> slot_of(std::string_view id) {
@@ -24,6 +26,12 @@ std::optional<std::uint32_t> slot_of(std::string_view id) {
   const auto [ptr, ec] = std::from_chars(id.data() + first + 1, id.data() + second, slot);
   if (ec != std::errc{} || ptr != id.data() + second) return std::nullopt;
   return slot;
+}
+
+void append_number(std::string& out, std::uint64_t value, int base) {
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof digits, value, base);
+  out.append(digits, result.ptr);
 }
 
 std::uint64_t share_of(std::uint64_t total, unsigned workers) {
@@ -40,6 +48,8 @@ Worker::Worker(unsigned index, const ConnectionSettings& settings, bridge::Worke
       wake_bridge_(std::move(wake_bridge)),
       work_(asio::make_work_guard(io_)),
       wake_(io_, ::dup(channel.worker_wake_fd())),
+      sweep_timer_(io_),
+      read_scratch_(new char[settings.buffer_size_bytes]),
       stream_max_(share_of(settings.stream_maxconn, settings.workers)),
       req_max_(share_of(settings.req_maxconn, settings.workers)) {}
 
@@ -47,6 +57,7 @@ Worker::~Worker() { join(); }
 
 void Worker::start() {
   wait_for_bridge();
+  sweep_deadlines();
   thread_ = std::thread([this] { io_.run(); });
 }
 
@@ -69,6 +80,7 @@ void Worker::shutdown() {
       work_.reset();
       asio::error_code ignored;
       wake_.close(ignored);
+      sweep_timer_.cancel();
     });
   });
 }
@@ -113,10 +125,28 @@ void Worker::release(std::uint32_t slot, Mode mode) {
 std::string Worker::next_request_id(std::uint32_t slot) {
   // "<worker>-<slot>-<counter hex>", as Condure (reference §1.3); the bridge routes by
   // the worker prefix and we find the connection by the slot.
-  char buffer[64];
-  const int n = std::snprintf(buffer, sizeof buffer, "%u-%u-%llx", index_, slot,
-                              static_cast<unsigned long long>(request_counter_++));
-  return std::string(buffer, static_cast<std::size_t>(n));
+  std::string id;
+  id.reserve(24);
+  append_number(id, index_, 10);
+  id += '-';
+  append_number(id, slot, 10);
+  id += '-';
+  append_number(id, request_counter_++, 16);
+  return id;
+}
+
+void Worker::sweep_deadlines() {
+  sweep_timer_.expires_after(kDeadlineSweepInterval);
+  sweep_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || shutting_down_) return;
+    const auto now = std::chrono::steady_clock::now();
+    // Index loop: expiring closes the connection, which frees its slot but never
+    // reallocates the vector; the copy keeps the connection alive through its close().
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (auto connection = slots_[i]) connection->expire_if_due(now);
+    }
+    sweep_deadlines();
+  });
 }
 
 void Worker::send_to_bridge(bridge::ToBridge message) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,6 +50,8 @@ class Worker {
 
   // Connection services (worker thread).
   std::string next_request_id(std::uint32_t slot);
+  // A buffer of --buffer-size bytes that connections read into before keeping what they got.
+  std::span<char> read_scratch() { return {read_scratch_.get(), settings_.buffer_size_bytes}; }
   void send_to_bridge(bridge::ToBridge message);
   void release(std::uint32_t slot, Mode mode);
 
@@ -57,6 +60,7 @@ class Worker {
   void receive_from_bridge();
   void dispatch(bridge::ToWorker& message);
   void flush_outbox();
+  void sweep_deadlines();
 
   unsigned index_;
   ConnectionSettings settings_;
@@ -67,6 +71,8 @@ class Worker {
   asio::posix::stream_descriptor wake_;
   std::thread thread_;
 
+  asio::steady_timer sweep_timer_;
+  std::unique_ptr<char[]> read_scratch_;
   std::vector<std::shared_ptr<HttpConnection>> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t request_counter_ = 0;
