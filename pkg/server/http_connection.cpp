@@ -42,6 +42,12 @@ void HttpConnection::want_read() {
   if (reading_ || closed_ || client_eof_ || close_after_flush_) return;
   if (in_.size() >= worker_.settings().buffer_size_bytes) return;  // full: backpressure
   reading_ = true;
+  if (input_maybe_pending_) {
+    // The last read filled what we asked for, so the kernel may hold more; the
+    // edge-triggered reactor will not signal those bytes again, so read them now.
+    asio::post(worker_.io(), [self = shared_from_this()] { self->on_readable({}); });
+    return;
+  }
   // Wait for readability first and read only then, so idle connections hold no buffer.
   socket_.async_wait(Socket::wait_read,
                      [self = shared_from_this()](const asio::error_code& ec) { self->on_readable(ec); });
@@ -59,8 +65,10 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
   const std::size_t room = worker_.settings().buffer_size_bytes - in_.size();
   auto scratch = worker_.read_scratch();
   asio::error_code read_ec;
-  const std::size_t n = socket_.read_some(asio::buffer(scratch.data(), std::min(room, scratch.size())), read_ec);
+  const std::size_t wanted = std::min(room, scratch.size());
+  const std::size_t n = socket_.read_some(asio::buffer(scratch.data(), wanted), read_ec);
   in_.append(scratch.data(), n);
+  input_maybe_pending_ = !read_ec && n == wanted;
   if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
     want_read();
     return;

@@ -90,6 +90,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool reading_ = false;
   bool writing_ = false;
   bool client_eof_ = false;
+  bool input_maybe_pending_ = false;  // the last read was cut short by our buffer
   bool closed_ = false;
   bool close_after_flush_ = false;
 

@@ -173,3 +173,29 @@ def test_log_level_zero_is_quiet(workdir):
     server.stop()
     ipc.remove()
     assert server.log_text() == ""
+
+
+def test_pipelined_burst_larger_than_the_buffer(workdir):
+    # 200 pipelined requests (~9 KB) in one write, more than one --buffer-size of 4096:
+    # the server must keep reading what the kernel holds, one request at a time.
+    ipc = harness.IpcDir(workdir, "client-out-stream")
+    base = f"ipc://{ipc.path}/client"
+    handler = StreamHandler(base)
+    server, port = start_server(workdir, "--zclient-stream", base, "--buffer-size", "4096")
+    try:
+        handler.wait_subscribed()
+        client = connect(port)
+        count = 200
+        burst = b"".join(b"GET /n/%03d HTTP/1.1\r\nHost: burst.example\r\n\r\n" % i for i in range(count))
+        assert len(burst) > 4096 * 2
+        client.sendall(burst)
+        reader = HttpReader(client)
+        for i in range(count):
+            request = handler.recv_request()
+            assert request["uri"] == b"http://burst.example/n/%03d" % i
+            handler.respond(request["id"], body=b"%03d\n" % i)
+            assert reader.read_response().endswith(b"\r\n\r\n%03d\n" % i)
+    finally:
+        handler.close()
+        server.stop()
+        ipc.remove()

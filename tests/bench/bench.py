@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+"""zedge vs Debian's condure 1.9.1: the same hello handler, the same settings, loaded in turn.
+
+    /usr/bin/python3 tests/bench/bench.py [--smoke] [--json PATH]
+
+See tests/bench/README.md for what each figure means. Never asserts timings: the exit status
+is 0 when both servers started, answered 2xx and every figure was produced, 1 otherwise.
+"""
+import argparse
+import datetime
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import idle_case  # noqa: E402
+import load_case  # noqa: E402
+import procfs  # noqa: E402
+import report  # noqa: E402
+import stack as stacklib  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_ZEDGE = os.path.join(REPO, "build-bench/cmd/zedge/zedge")
+DEFAULT_HANDLER = os.path.join(REPO, "build-bench/cmd/zedge-hello-handler/zedge-hello-handler")
+DEFAULT_CONDURE = "/usr/bin/condure"
+RESULTS_DIR = "/tmp/zedge-bench"
+
+# Load cases, in this order each round, each on a fresh stack.
+# HOOK (WebSocket echo, when zedge speaks WebSocket): add an object with .name, .description
+# and .run(stack, duration_s) returning a dict with the keys of report.LOAD_METRICS
+# ("requests_per_s" holding messages/s) and "errors" like load_case.run_load's. It needs a
+# WebSocket load client (wrk cannot speak it) and a handler that accepts and echoes.
+LOAD_CASES = {case.name: case for case in load_case.LOAD_CASES}
+ALL_CASES = list(LOAD_CASES) + ["idle"]
+
+SMOKE = {"rounds": 1, "duration": 1, "idle_n": 200, "idle_max": 400, "idle_per_client": 200}
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description="Benchmark zedge against condure 1.9.1.")
+    p.add_argument("--smoke", action="store_true",
+                   help="one round, 1 s per load case, 200/400 idle connections: for CI")
+    p.add_argument("--rounds", type=int, default=4, help="A/B rounds of the load cases")
+    p.add_argument("--duration", type=int, default=8, help="seconds of wrk load per case")
+    p.add_argument("--cases", default=",".join(ALL_CASES),
+                   help=f"comma-separated subset of {','.join(ALL_CASES)}")
+    p.add_argument("--idle-n", type=int, default=10000,
+                   help="idle connections at which RSS per connection is measured")
+    p.add_argument("--idle-max", type=int, default=20000,
+                   help="idle connections tried in all (the highest N held is reported)")
+    p.add_argument("--idle-per-client", type=int, default=5000,
+                   help="connections per idle client process (one source address each)")
+    p.add_argument("--idle-rounds", type=int, default=1, help="A/B rounds of the idle case")
+    p.add_argument("--json", help=f"results file (default {RESULTS_DIR}/results-<time>.json)")
+    p.add_argument("--zedge", default=DEFAULT_ZEDGE)
+    p.add_argument("--condure", default=DEFAULT_CONDURE)
+    p.add_argument("--handler", default=DEFAULT_HANDLER)
+    p.add_argument("--server-arg", action="append", default=[], metavar="ARG",
+                   help="extra argument for both servers, repeatable (e.g. --server-arg=--buffer-size=1024)")
+    p.add_argument("--keep-logs", action="store_true", help="keep the work dir with server logs")
+    args = p.parse_args(argv)
+    if args.smoke:
+        for key, value in SMOKE.items():
+            setattr(args, key, value)
+    args.cases = [c for c in args.cases.split(",") if c]
+    unknown = [c for c in args.cases if c not in ALL_CASES]
+    if unknown:
+        p.error(f"unknown case(s) {unknown}; known: {ALL_CASES}")
+    if args.rounds < 1 or args.duration < 1 or args.idle_rounds < 1:
+        p.error("--rounds, --duration and --idle-rounds must be at least 1")
+    if args.idle_per_client >= 19000:
+        p.error("--idle-per-client must stay under the 20,000 open-files limit")
+    if args.idle_n > args.idle_max:
+        p.error("--idle-n must not exceed --idle-max")
+    if math_ceil(args.idle_max, args.idle_per_client) > 250:
+        p.error("too many idle client processes (source addresses 127.0.0.2-251)")
+    for name in ("zedge", "condure", "handler"):
+        path = getattr(args, name)
+        if not os.access(path, os.X_OK):
+            hint = (" (build it: cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release"
+                    " -DZEDGE_BUILD_TESTS=OFF && cmake --build build-bench)"
+                    if name != "condure" else "")
+            p.error(f"--{name} {path} is not an executable{hint}")
+    if shutil.which(load_case.WRK_BIN) is None:
+        p.error("wrk is not installed (apt-get install wrk)")
+    return args
+
+
+def math_ceil(a, b):
+    return -(-a // b)
+
+
+def version_of(binary):
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, timeout=10)
+        return out.stdout.decode(errors="replace").strip().splitlines()[0]
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "unknown"
+
+
+def git_describe():
+    try:
+        out = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"],
+                             capture_output=True, timeout=10)
+        return out.stdout.decode().strip() or None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def machine_info(args):
+    sysctls = ["net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", "net.core.rmem_default",
+               "net.core.wmem_default", "net.ipv4.tcp_mem", "net.core.somaxconn",
+               "net.ipv4.ip_local_port_range", "fs.nr_open", "fs.file-max"]
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True).stdout.decode(
+        errors="replace").splitlines()
+    return {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "host": socket.gethostname(),
+        "kernel": os.uname().release,
+        "cpus": os.cpu_count(),
+        "open_files_limit": list(__import__("resource").getrlimit(
+            __import__("resource").RLIMIT_NOFILE)),
+        "sysctl": {name: procfs.read_sysctl(name) for name in sysctls},
+        "zedge": {"binary": args.zedge, "version": version_of(args.zedge),
+                  "git": git_describe(),
+                  "mtime": datetime.datetime.fromtimestamp(
+                      os.path.getmtime(args.zedge)).isoformat(timespec="seconds")},
+        "condure": {"binary": args.condure, "version": version_of(args.condure)},
+        "handler": args.handler,
+        "wrk": wrk_version[0] if wrk_version else None,
+        "server_args": ["--workers", str(stacklib.SERVER_WORKERS), "--stream-maxconn",
+                        str(stacklib.SERVER_STREAM_MAXCONN), "--listen", "127.0.0.1:PORT,stream",
+                        "--zclient-stream", "ipc://WORKDIR/NAME"] + args.server_arg,
+        "smoke": args.smoke,
+        "rounds": args.rounds,
+        "duration_s": args.duration,
+        "idle": {"n": args.idle_n, "max": args.idle_max, "per_client": args.idle_per_client,
+                 "rounds": args.idle_rounds},
+    }
+
+
+class Bench:
+    def __init__(self, args, workdir):
+        self.args = args
+        self.workdir = workdir
+        self.binaries = {"condure": args.condure, "zedge": args.zedge}
+        self.runs = {case: {"condure": [], "zedge": []} for case in args.cases}
+        self.problems = []  # make the exit status 1
+        self.notes = []  # worth reading, not failures
+
+    def make_stack(self, name):
+        return stacklib.ServerStack(name, self.binaries[name], self.args.handler, self.workdir,
+                                    self.args.server_arg)
+
+    @staticmethod
+    def order(round_index):
+        """A/B, then B/A: neither server always runs first (after the other's TIME_WAITs)."""
+        return report.SERVERS if round_index % 2 == 0 else report.SERVERS[::-1]
+
+    def run_idle_phase(self):
+        a = self.args
+        for r in range(a.idle_rounds):
+            for name in self.order(r):
+                stack = self.make_stack(name)
+                try:
+                    stack.start()
+                    result = idle_case.run_idle(stack, a.idle_n, a.idle_max, a.idle_per_client,
+                                                timeout_s=5.0)
+                finally:
+                    stack.stop()
+                self.runs["idle"][name].append(result)
+                print(f"[idle {r + 1}/{a.idle_rounds}] {name:<8} "
+                      f"N={result['n']:,}: {result['rss_per_conn_bytes'] / 1024:.2f} KB/conn RSS, "
+                      f"kernel SUnreclaim "
+                      f"{result['kernel_at_n']['sunreclaim_per_conn_bytes'] / 1024:.2f} KB/conn "
+                      f"(both ends); highest N {result['highest_n']:,} "
+                      f"(RSS {result['rss_at_highest_bytes'] / report.MB:.1f} MB, "
+                      f"{result['server_open_fds_at_highest']} fds, client errors "
+                      f"{result['client_errors'] or 'none'})", flush=True)
+                if result["n"] == 0 or result["highest_n"] == 0:
+                    self.problems.append(f"idle: {name} held no connections")
+                elif result["n"] < a.idle_n:
+                    self.notes.append(f"idle: {name} held only {result['n']} of {a.idle_n}")
+
+    def run_load_phase(self, cases):
+        """Each measurement on a fresh stack, so peak RSS belongs to that case alone and no
+        case inherits another's pools, caches or half-closed connections."""
+        a = self.args
+        for r in range(a.rounds):
+            for case in cases:
+                for name in self.order(r):
+                    stack = self.make_stack(name)
+                    try:
+                        stack.start()
+                        result = case.run(stack, a.duration)
+                    finally:
+                        stack.stop()
+                    self.runs[case.name][name].append(result)
+                    self.check_load(case.name, name, result)
+                    e = result["errors"]
+                    socket_errors = e["connect"] + e["read"] + e["write"]
+                    print(f"[round {r + 1}/{a.rounds}] {case.name:<6} {name:<8} "
+                          f"{result['requests_per_s']:>9,.0f} req/s  "
+                          f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
+                          f"cpu {result['server_cpu_s_per_10k'] or 0:.3f} s/10k  "
+                          f"peak RSS {result['peak_rss_bytes'] / report.MB:6.1f} MB  "
+                          f"non2xx/timeout/socket {e['status']}/{e['timeout']}/{socket_errors}",
+                          flush=True)
+
+    def check_load(self, case, name, result):
+        e = result["errors"]
+        if result["requests"] == 0:
+            self.problems.append(f"{case}: {name} answered no requests")
+        if e["status"]:
+            self.problems.append(f"{case}: {name} answered {e['status']} non-2xx responses")
+        socket_errors = e["connect"] + e["read"] + e["write"]
+        if e["timeout"] or socket_errors:
+            self.notes.append(f"{case}: {name} wrk reported {e['timeout']} timeouts and "
+                              f"{socket_errors} socket errors {e}")
+
+
+def install_signal_handlers():
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    install_signal_handlers()
+    json_path = args.json or os.path.join(
+        RESULTS_DIR, f"results-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    workdir = tempfile.mkdtemp(prefix="zedge-bench-", dir="/tmp")
+    bench = Bench(args, workdir)
+    meta = machine_info(args)
+    print(f"zedge:   {meta['zedge']['version']} ({args.zedge}, built {meta['zedge']['mtime']})\n"
+          f"condure: {meta['condure']['version']} ({args.condure})\n"
+          f"cases {','.join(args.cases)}; {args.rounds} round(s) x {args.duration} s; "
+          f"work dir {workdir}", flush=True)
+    started = time.monotonic()
+    try:
+        if "idle" in args.cases:
+            bench.run_idle_phase()
+        cases = [LOAD_CASES[c] for c in args.cases if c in LOAD_CASES]
+        if cases:
+            bench.run_load_phase(cases)
+    except (stacklib.StackError, RuntimeError, subprocess.TimeoutExpired, OSError) as e:
+        bench.problems.append(f"{type(e).__name__}: {e}")
+    except (KeyboardInterrupt, SystemExit):
+        bench.problems.append("interrupted")
+    finally:
+        stacklib.kill_all()
+
+    summary = report.summarize(bench.runs)
+    header = (f"zedge vs condure 1.9.1: medians of {args.rounds} round(s) x {args.duration} s "
+              f"(idle: {args.idle_rounds}), wrk -t1, --workers 2, ipc, 127.0.0.1, "
+              f"{os.cpu_count()} cpus")
+    print()
+    print(report.format_table(summary, header))
+    if "idle" in args.cases and bench.runs["idle"]["zedge"] + bench.runs["idle"]["condure"]:
+        any_idle = (bench.runs["idle"]["zedge"] + bench.runs["idle"]["condure"])[0]
+        print(f"* N = {args.idle_n}; kernel figures are system-wide deltas covering both ends of "
+              f"each loopback connection\n  (client and server socket); socket buffers "
+              f"{any_idle['socket_buffers']}, tcp_rmem {meta['sysctl']['net.ipv4.tcp_rmem']}, "
+              f"tcp_wmem {meta['sysctl']['net.ipv4.tcp_wmem']}; server fd limit "
+              f"{any_idle['server_open_files_limit']}")
+    for note in bench.notes:
+        print(f"note: {note}")
+    for problem in bench.problems:
+        print(f"PROBLEM: {problem}")
+    document = {"meta": meta, "elapsed_s": round(time.monotonic() - started, 1),
+                "ok": not bench.problems, "problems": bench.problems, "notes": bench.notes,
+                "summary": summary, "runs": bench.runs}
+    report.write_json(json_path, document)
+    print(f"results: {json_path}")
+    if bench.problems or args.keep_logs:
+        print(f"server logs: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if bench.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""One wrk run against one server, with the server's CPU and memory over the load window."""
+import json
+import os
+import subprocess
+import time
+
+import procfs
+
+WRK_BIN = "wrk"
+WRK_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wrk_report.lua")
+# wrk counts a request slower than this as a timeout (its default is 2 s).
+WRK_TIMEOUT_S = 2
+# wrk stops itself after -d; this only guards against a wedged wrk.
+WRK_EXTRA_WALL_S = 30
+
+
+class LoadCase:
+    """A wrk load: `connections` keep-alive (or, with close, one request per connection)."""
+
+    def __init__(self, name, connections, close=False, description=""):
+        self.name = name
+        self.connections = connections
+        self.close = close
+        self.description = description
+
+    def wrk_argv(self, port, duration_s):
+        argv = [WRK_BIN, "-t1", f"-c{self.connections}", f"-d{duration_s}s",
+                f"--timeout={WRK_TIMEOUT_S}s", "-s", WRK_SCRIPT]
+        if self.close:
+            # wrk reconnects after every response that does not keep the connection alive.
+            argv += ["-H", "Connection: close"]
+        return argv + [f"http://127.0.0.1:{port}/"]
+
+    def run(self, stack, duration_s):
+        return run_load(self, stack, duration_s)
+
+
+LOAD_CASES = [
+    LoadCase("c100", 100, description="100 keep-alive connections, GET /"),
+    LoadCase("c1000", 1000, description="1000 keep-alive connections, GET /"),
+    LoadCase("close", 100, close=True,
+             description="100 concurrent clients, new connection per request (Connection: close)"),
+]
+
+
+def run_load(case, stack, duration_s):
+    """Run wrk once and return the measurement as a dict (see README for each field)."""
+    stack.check_alive()
+    server_pid, handler_pid = stack.server.pid, stack.handler.pid
+    procfs.reset_peak_rss(server_pid)
+    rss_before = procfs.rss_bytes(server_pid)
+    server_cpu0 = procfs.cpu_seconds(server_pid)
+    handler_cpu0 = procfs.cpu_seconds(handler_pid)
+    t0 = time.monotonic()
+    done = subprocess.run(case.wrk_argv(stack.port, duration_s), capture_output=True,
+                          timeout=duration_s + WRK_EXTRA_WALL_S)
+    wall_s = time.monotonic() - t0
+    server_cpu = procfs.cpu_seconds(server_pid) - server_cpu0
+    handler_cpu = procfs.cpu_seconds(handler_pid) - handler_cpu0
+    peak_rss = procfs.peak_rss_bytes(server_pid)
+    stack.check_alive()
+
+    stdout = done.stdout.decode(errors="replace")
+    lines = [l for l in stdout.splitlines() if l.startswith("BENCH_JSON ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed (status {done.returncode}):\n{stdout}\n"
+                           f"{done.stderr.decode(errors='replace')}")
+    wrk = json.loads(lines[-1][len("BENCH_JSON "):])
+    requests = wrk["requests"]
+    seconds = wrk["duration_us"] / 1e6
+    per_10k = (lambda cpu: cpu * 10000 / requests) if requests else (lambda cpu: None)
+    return {
+        "requests": requests,
+        "requests_per_s": requests / seconds if seconds else 0.0,
+        "p50_ms": wrk["latency_us"]["p50"] / 1000,
+        "p90_ms": wrk["latency_us"]["p90"] / 1000,
+        "p99_ms": wrk["latency_us"]["p99"] / 1000,
+        "mean_ms": wrk["latency_us"]["mean"] / 1000,
+        "max_ms": wrk["latency_us"]["max"] / 1000,
+        "errors": wrk["errors"],
+        "server_cpu_s": server_cpu,
+        "server_cpu_s_per_10k": per_10k(server_cpu),
+        "handler_cpu_s_per_10k": per_10k(handler_cpu),
+        "window_s": wall_s,
+        "rss_before_bytes": rss_before,
+        "peak_rss_bytes": peak_rss,
+        "wrk_stdout": stdout.split("BENCH_JSON")[0].rstrip(),
+    }
