@@ -15,6 +15,14 @@ constexpr std::size_t kUriMaxBytes = 4096;
 
 std::int64_t to_i64(std::size_t n) { return static_cast<std::int64_t>(n); }
 
+// A buffer that grew past this is given back when empty; a smaller one is kept for the
+// next request, so a busy keep-alive connection does not allocate on every request.
+constexpr std::size_t kKeptBufferBytes = 512;
+
+void release_if_large(std::string& buffer) {
+  if (buffer.empty() && buffer.capacity() > kKeptBufferBytes) std::string().swap(buffer);
+}
+
 }  // namespace
 
 HttpConnection::HttpConnection(Worker& worker, std::uint32_t slot, Socket socket,
@@ -94,7 +102,7 @@ void HttpConnection::advance() {
     const bool progressed = phase_ == Phase::AwaitingHead ? parse_head() : forward_body();
     if (!progressed) break;
   }
-  if (in_.empty() && phase_ == Phase::AwaitingHead) std::string().swap(in_);
+  if (in_.empty() && phase_ == Phase::AwaitingHead) release_if_large(in_);
   want_read();
   flush();
 }
@@ -409,7 +417,8 @@ void HttpConnection::on_written(const asio::error_code& ec) {
     close(CloseReason::ClientGone);
     return;
   }
-  std::string().swap(out_writing_);
+  out_writing_.clear();
+  release_if_large(out_writing_);
   // Credits go back as body bytes reach the client, except for a finished response
   // (reference §1.7).
   if (listener_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ &&

@@ -195,7 +195,8 @@ void Worker::receive_from_bridge() {
 }
 
 void Worker::dispatch(bridge::ToWorker& message) {
-  zhttp::Packet packet;
+  // One Packet reused for every frame keeps its vectors' capacity (no allocation per packet).
+  zhttp::Packet& packet = packet_;
   const auto error = zhttp::parse(message.frame, packet);
   if (error != zhttp::ParseError::None) {
     LOG_WARN(kLog, "zhttp parse error: " << zhttp::error_text(error));

@@ -16,6 +16,7 @@
 #include "bridge/messages.hpp"
 #include "bridge/worker_channel.hpp"
 #include "server/connection_settings.hpp"
+#include "zhttp/packet.hpp"
 
 namespace zedge::server {
 
@@ -77,6 +78,7 @@ class Worker {
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t request_counter_ = 0;
 
+  zhttp::Packet packet_;  // parse target reused by dispatch()
   std::vector<bridge::ToBridge> outbox_;  // waiting for room in the bridge queue
   bool bridge_wake_pending_ = false;
   bool shutting_down_ = false;
