@@ -144,11 +144,11 @@ def run_idle(stack, measure_n, max_n, per_client, timeout_s):
         run.open_to(measure_n)
         open_s = time.monotonic() - t0
         time.sleep(SETTLE_S)
-        n = run.check()
-        stack.check_alive()
         rss_at_n = procfs.rss_bytes(pid)
         kernel_at_n = procfs.kernel_memory_snapshot()
         slab_at_n = procfs.slab_caches()
+        n = run.check()
+        stack.check_alive()
 
         run.open_to(max_n)
         # CPU while full: a server that cannot accept (EMFILE) should not spin.

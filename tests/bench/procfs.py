@@ -21,6 +21,14 @@ def cpu_seconds(pid):
     return ticks / CLOCK_TICKS_PER_S
 
 
+def system_busy_seconds():
+    """CPU seconds all CPUs spent not idle (not idle, not iowait) since boot: /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_S
+
+
 def _status_kb(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:

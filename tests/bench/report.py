@@ -14,11 +14,15 @@ LOAD_METRICS = [
     ("p99_ms", "p99 latency ms", 1, "{:.2f}"),
     ("server_cpu_s_per_10k", "server CPU s / 10k req", 1, "{:.3f}"),
     ("peak_rss_bytes", "peak RSS MB", 1 / MB, "{:.1f}"),
+    ("other_cpu_s_per_s", "other CPU busy s/s (noise)", 1, "{:.2f}"),
 ]
+# Rows that describe the machine, not the server: no zedge/condure ratio.
+NO_RATIO = {"other_cpu_s_per_s"}
 IDLE_METRICS = [
     ("rss_per_conn_bytes", "RSS per conn KB @N", 1 / KB, "{:.2f}"),
     ("highest_n", "highest N held", 1, "{:,.0f}"),
     ("rss_at_highest_bytes", "RSS @ highest N MB", 1 / MB, "{:.1f}"),
+    ("server_cpu_s_per_s_at_highest", "CPU s/s while full (EMFILE)", 1, "{:.2f}"),
     ("kernel_sunreclaim_per_conn_bytes", "kernel SUnreclaim/conn KB*", 1 / KB, "{:.2f}"),
     ("kernel_slab_per_conn_bytes", "kernel Slab/conn KB*", 1 / KB, "{:.2f}"),
 ]
@@ -51,7 +55,7 @@ def summarize(runs):
                     rounds = [idle_flat(r) for r in rounds]
                 row[server] = median_of(rounds, key)
             c, z = row.get("condure"), row.get("zedge")
-            row["ratio"] = z / c if c and z is not None else None
+            row["ratio"] = z / c if c and z is not None and key not in NO_RATIO else None
             rows[key] = row
         if case != "idle":
             for server in SERVERS:
