@@ -6,5 +6,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/deploy/install-deps.sh"
 export ZEDGE_BUILD_DIR="${ZEDGE_BUILD_DIR:-$root/build}"
 "$root/deploy/build.sh" -DZEDGE_WERROR=ON -DZEDGE_BUILD_TESTS=ON
+if [ "${ZEDGE_BENCH_SMOKE:-}" = 1 ]; then
+  # Proves the benchmark harness still runs; it never asserts timings (tests/bench/README.md).
+  /usr/bin/python3 "$root/tests/bench/bench.py" --smoke --quiet-wait 10 \
+    --zedge "$ZEDGE_BUILD_DIR/cmd/zedge/zedge" \
+    --handler "$ZEDGE_BUILD_DIR/cmd/zedge-hello-handler/zedge-hello-handler"
+fi
 cd "$ZEDGE_BUILD_DIR"
 ctest --output-on-failure --parallel "$(nproc)" --timeout 300

@@ -16,6 +16,7 @@ namespace {
 constexpr const char* kLog = "listener";
 // How soon to look again for room when every worker is full.
 constexpr auto kFullRetryDelay = std::chrono::milliseconds(10);
+constexpr auto kAcceptFailureLogInterval = std::chrono::seconds(5);
 
 PeerInfo peer_of(int fd) {
   sockaddr_storage address{};
@@ -126,7 +127,12 @@ void EdgeListener::accept_next(Acceptor& acceptor) {
     if (ec) {
       worker->release_reservation(acceptor.info.mode);
       if (ec == asio::error::operation_aborted) return;
-      LOG_WARN(kLog, "accept on " << acceptor.description << " failed: " << ec.message());
+      // Out of descriptors repeats every retry; say so once per interval, not 100 times a second.
+      const auto now = std::chrono::steady_clock::now();
+      if (now - acceptor.last_failure_log >= kAcceptFailureLogInterval) {
+        acceptor.last_failure_log = now;
+        LOG_WARN(kLog, "accept on " << acceptor.description << " failed: " << ec.message());
+      }
       // Out of descriptors or similar: back off briefly instead of spinning.
       auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
       timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });

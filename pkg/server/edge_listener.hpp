@@ -36,6 +36,7 @@ class EdgeListener {
     ListenerInfo info;
     std::string local_path;  // unix socket file to remove on stop
     std::string description;
+    std::chrono::steady_clock::time_point last_failure_log{};
   };
 
   void accept_next(Acceptor& acceptor);
