@@ -101,6 +101,13 @@ std::optional<std::string> ZmqBridge::open() {
       set_int(s, ZMQ_RCVHWM, options_.high_water_mark);
       set_int(s, ZMQ_LINGER, options_.linger_ms);
     }
+    // Watch handlers come and go on the PUSH socket (accepted: we bind; connected: we connect).
+    const std::string monitor_endpoint = "inproc://zedge-push-monitor";
+    zmq_socket_monitor(push_, monitor_endpoint.c_str(),
+                       ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED);
+    push_monitor_ = zmq_socket(context_, ZMQ_PAIR);
+    set_int(push_monitor_, ZMQ_LINGER, 0);
+    zmq_connect(push_monitor_, monitor_endpoint.c_str());
     const std::string subscription = options_.instance_id + " ";
     zmq_setsockopt(sub_, ZMQ_SUBSCRIBE, subscription.data(), subscription.size());
     for (const auto& base : options_.stream_bases) {
@@ -140,7 +147,8 @@ void ZmqBridge::stop() {
     wake();
     thread_.join();
   }
-  for (void** s : {&push_, &router_, &sub_, &dealer_}) {
+  if (push_ != nullptr) zmq_socket_monitor(push_, nullptr, 0);
+  for (void** s : {&push_monitor_, &push_, &router_, &sub_, &dealer_}) {
     if (*s != nullptr) {
       zmq_close(*s);
       *s = nullptr;
@@ -163,9 +171,10 @@ void ZmqBridge::run() {
     flush_router_pending();
     if (stopping) break;
 
-    zmq_pollitem_t items[5];
+    zmq_pollitem_t items[6];
     int count = 0;
     items[count++] = {nullptr, wake_fd_, ZMQ_POLLIN, 0};
+    if (push_monitor_ != nullptr) items[count++] = {push_monitor_, 0, ZMQ_POLLIN, 0};
     const bool reading = !workers_backlogged();
     if (sub_ != nullptr && reading) items[count++] = {sub_, 0, ZMQ_POLLIN, 0};
     if (dealer_ != nullptr && reading) {
@@ -179,6 +188,7 @@ void ZmqBridge::run() {
       std::uint64_t counter = 0;
       [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &counter, sizeof counter);
     }
+    if (push_monitor_ != nullptr && (items[1].revents & ZMQ_POLLIN)) receive_push_events();
     if (sub_ != nullptr) receive_sub();
     if (dealer_ != nullptr) receive_req();
     flush_worker_pending();
@@ -252,6 +262,33 @@ void ZmqBridge::send_req(std::string frame) {
   req_pending_.push_back(std::move(frame));
   std::size_t n = req_pending_.size();
   while (n-- > 0 && send_parts(dealer_, {"", req_pending_.front()})) req_pending_.pop_front();
+}
+
+void ZmqBridge::receive_push_events() {
+  // Each event is two frames: 6 bytes (uint16 event, uint32 value) and the endpoint.
+  for (;;) {
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    if (zmq_msg_recv(&frame, push_monitor_, ZMQ_DONTWAIT) < 0) {
+      zmq_msg_close(&frame);
+      return;
+    }
+    std::uint16_t event = 0;
+    if (zmq_msg_size(&frame) >= sizeof event) std::memcpy(&event, zmq_msg_data(&frame), sizeof event);
+    const bool more = zmq_msg_more(&frame);
+    zmq_msg_close(&frame);
+    if (more) {
+      zmq_msg_t endpoint;
+      zmq_msg_init(&endpoint);
+      zmq_msg_recv(&endpoint, push_monitor_, 0);
+      zmq_msg_close(&endpoint);
+    }
+    int peers = handler_peers_.load();
+    if (event == ZMQ_EVENT_ACCEPTED || event == ZMQ_EVENT_CONNECTED) ++peers;
+    if (event == ZMQ_EVENT_DISCONNECTED && peers > 0) --peers;
+    handler_peers_.store(peers);
+    LOG_DEBUG(kLog, "handlers connected: " << peers);
+  }
 }
 
 void ZmqBridge::receive_sub() {

@@ -40,6 +40,9 @@ class ZmqBridge {
   void start();
   // Any thread: a worker queued something.
   void wake();
+  // Handlers connected to the PUSH socket now (from a ZeroMQ socket monitor); workers read
+  // it to decide whether a request can go out or must wait (and maybe get a 503).
+  const std::atomic<int>& handler_peers() const { return handler_peers_; }
   // Sends what workers queued before the call, closes sockets (lingering) and joins.
   void stop();
 
@@ -60,6 +63,7 @@ class ZmqBridge {
   void flush_router_pending();
   void receive_sub();
   void receive_req();
+  void receive_push_events();
   void route_to_workers(ToWorker::Source source, std::string_view frame);
   void flush_worker_pending();
   bool workers_backlogged() const;
@@ -72,6 +76,8 @@ class ZmqBridge {
   void* router_ = nullptr;
   void* sub_ = nullptr;
   void* dealer_ = nullptr;
+  void* push_monitor_ = nullptr;  // PAIR receiving the PUSH socket's connect/disconnect events
+  std::atomic<int> handler_peers_{0};
   int wake_fd_ = -1;
   std::vector<std::string> bound_ipc_paths_;
 

@@ -40,6 +40,9 @@ constexpr std::array kFlags = {
     Flag{"ipc-file-mode", FlagKind::Value},    Flag{"tls-identities-dir", FlagKind::Value},
     Flag{"compression", FlagKind::Switch},     Flag{"sizes", FlagKind::Switch},
     Flag{"help", FlagKind::Help},              Flag{"version", FlagKind::Version},
+    // zedge's own flags.
+    Flag{"zhttp-keepalive-interval", FlagKind::Value}, Flag{"zhttp-session-timeout", FlagKind::Value},
+    Flag{"handler-wait-ms", FlagKind::Value},
 };
 
 const Flag* find_flag(std::string_view name) {
@@ -170,6 +173,16 @@ std::optional<std::string> read_numbers(const GivenArgs& given, Config& config) 
   if (auto error = read_number(given, "req-timeout", config.req_timeout_seconds)) return error;
   if (auto error = read_number(given, "stream-timeout", config.stream_timeout_seconds)) {
     return error;
+  }
+  if (auto error = read_number(given, "zhttp-keepalive-interval", config.zhttp_keepalive_interval_seconds)) {
+    return error;
+  }
+  if (auto error = read_number(given, "zhttp-session-timeout", config.zhttp_session_timeout_seconds)) {
+    return error;
+  }
+  if (auto error = read_number(given, "handler-wait-ms", config.handler_wait_ms)) return error;
+  if (config.zhttp_keepalive_interval_seconds == 0 || config.zhttp_session_timeout_seconds == 0) {
+    return "failed to parse zhttp timers: intervals must be at least 1 second";
   }
   if (const std::string* text = single_value(given, "ipc-file-mode")) {
     // Condure 1.9.1 read this as decimal despite its "<octal>" label (1.10 fixed it to

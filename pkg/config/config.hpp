@@ -62,7 +62,14 @@ struct Config {
   std::optional<std::uint32_t> ipc_file_mode;  // octal; unset when absent or 0 (condure: leave as is)
   std::string tls_identities_dir = ".";
   bool compression = false;
-  bool sizes = false;  // --sizes: only --log-level is validated; the rest keeps defaults
+  bool sizes = false;
+  // zedge's own flags.
+  // How often open sessions get a batched keep-alive (Condure: fixed 45 s, reference §1.8).
+  std::uint64_t zhttp_keepalive_interval_seconds = 45;
+  // Handler silence that closes a session (Condure: fixed 60 s).
+  std::uint64_t zhttp_session_timeout_seconds = 60;
+  // With no handler connected, how long a request waits for one before a 503.
+  std::uint64_t handler_wait_ms = 5000;  // --sizes: only --log-level is validated; the rest keeps defaults
 };
 
 struct ParseResult {

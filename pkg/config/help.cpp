@@ -38,8 +38,8 @@ Options:
           workers; at least --workers. The two limits together may not exceed
           10000000 [default: 10000]
       --buffer-size <N>
-          Bytes in each of the two buffers every connection has; also the largest
-          request head [default: 8192]
+          Largest request head in bytes; also the credits offered to handlers and the
+          largest body piece per packet [default: 8192]
       --body-buffer-size <N>
           Largest request body, in bytes, read before a req-mode request is forwarded
           [default: 100000]
@@ -56,7 +56,8 @@ Options:
           [::1]; a bare port means 0.0.0.0. Params, comma-separated:
             stream           hand requests to handlers in stream mode (the default)
             req              hand requests to handlers in req mode
-            tls              serve TLS, picking the identity by SNI
+            tls              serve TLS, picking the identity by SNI (not yet in this
+                             zedge build: such a listener is refused at start)
             default-cert=NAME  identity used when SNI is absent or unknown
             local            the first part is a unix socket path, not [addr:]port
             mode=OCTAL, user=NAME, group=NAME
@@ -76,9 +77,22 @@ Options:
       --tls-identities-dir <directory>
           Where tls listeners find NAME.crt and NAME.key [default: .]
       --compression
-          Let WebSocket clients negotiate permessage-deflate
+          Let WebSocket clients negotiate permessage-deflate (accepted for
+          compatibility; this zedge build answers WebSocket upgrades with 501)
       --sizes
           Print the sizes of internal objects and exit
+
+zedge's own options:
+      --zhttp-keepalive-interval <N>
+          Seconds between the batched keep-alive packets sent for open sessions
+          [default: 45]
+      --zhttp-session-timeout <N>
+          Seconds a handler may stay silent on a session before it is closed
+          [default: 60]
+      --handler-wait-ms <N>
+          With no handler connected, milliseconds a request waits for one before it
+          is answered 503 [default: 5000]
+
   -h, --help
           Print this help and exit
   -V, --version

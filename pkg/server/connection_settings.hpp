@@ -1,4 +1,4 @@
-// What every connection needs to know from the command line, in one place.
+// What workers and connections need to know from the command line, in one place.
 #pragma once
 
 #include <chrono>
@@ -6,23 +6,24 @@
 #include <cstdint>
 #include <string>
 
-#include "server/request_packet.hpp"
+#include "session/http_session.hpp"
 
 namespace zedge::server {
 
-enum class Mode { Stream, Req };
+using session::Mode;
+using session::PeerInfo;
 
 struct ConnectionSettings {
-  std::string instance_id = "condure";
-  std::size_t buffer_size_bytes = 8192;
-  std::size_t body_buffer_size_bytes = 100000;
+  session::SessionSettings stream;  // sessions on stream-mode listeners
+  session::SessionSettings req;     // sessions on req-mode listeners
   std::uint64_t stream_maxconn = 10000;
   std::uint64_t req_maxconn = 100;
   unsigned workers = 2;
-  // Condure closes a stream session whose handler sent nothing for 60 s (reference §1.8).
-  std::chrono::seconds session_timeout{60};
-  std::chrono::seconds req_timeout{30};
-  std::chrono::seconds stream_timeout{1800};
+  // Condure sends keep-alives for open sessions every 45 s (reference §1.8).
+  std::chrono::milliseconds keepalive_interval{45000};
+
+  const session::SessionSettings& for_mode(Mode mode) const { return mode == Mode::Stream ? stream : req; }
+  std::size_t buffer_size_bytes() const { return stream.buffer_size_bytes; }
 };
 
 struct ListenerInfo {

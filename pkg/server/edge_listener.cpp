@@ -17,6 +17,9 @@ constexpr const char* kLog = "listener";
 // How soon to look again for room when every worker is full.
 constexpr auto kFullRetryDelay = std::chrono::milliseconds(10);
 constexpr auto kAcceptFailureLogInterval = std::chrono::seconds(5);
+// Connections answered 503 at the limit are held this long at most, this many at once.
+constexpr auto kRefuseLingerTime = std::chrono::seconds(1);
+constexpr std::size_t kRefusingMax = 256;
 
 PeerInfo peer_of(int fd) {
   sockaddr_storage address{};
@@ -100,6 +103,46 @@ void EdgeListener::stop() {
   }
 }
 
+void EdgeListener::refuse_busy(asio::generic::stream_protocol::socket socket) {
+  static constexpr std::string_view kBody = "The server is at its connection limit; try again later.\n";
+  static const std::string kResponse = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                       "Connection: close\r\nContent-Length: " +
+                                       std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
+  LOG_DEBUG(kLog, "connection limit reached: answering 503");
+  asio::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(kResponse), ec);
+  socket.shutdown(asio::socket_base::shutdown_send, ec);
+  // Read and drop the request for a moment before closing, so the close does not reset
+  // the connection and destroy the 503 before the client read it.
+  ++refusing_;
+  auto held = std::make_shared<asio::generic::stream_protocol::socket>(std::move(socket));
+  auto timer = std::make_shared<asio::steady_timer>(io_, kRefuseLingerTime);
+  auto done = std::make_shared<bool>(false);
+  auto finish = [this, held, timer, done] {
+    if (*done) return;
+    *done = true;
+    asio::error_code ignored;
+    timer->cancel();
+    held->close(ignored);
+    --refusing_;
+  };
+  timer->async_wait([finish](const asio::error_code&) { finish(); });
+  drain_then(held, finish);
+}
+
+void EdgeListener::drain_then(std::shared_ptr<asio::generic::stream_protocol::socket> socket,
+                              std::function<void()> finish) {
+  socket->async_wait(asio::socket_base::wait_read, [socket, finish](const asio::error_code& ec) {
+    if (ec) return finish();
+    char sink[4096];
+    asio::error_code read_ec;
+    socket->read_some(asio::buffer(sink), read_ec);
+    if (read_ec && read_ec != asio::error::would_block) return finish();
+    drain_then(socket, finish);
+  });
+}
+
 Worker* EdgeListener::pick_worker(Mode mode) {
   // Round robin over workers with room, as Condure alternates workers (§3.1).
   for (std::size_t i = 0; i < workers_.size(); ++i) {
@@ -116,8 +159,20 @@ void EdgeListener::accept_next(Acceptor& acceptor) {
   if (!acceptor.socket.is_open()) return;
   Worker* worker = pick_worker(acceptor.info.mode);
   if (worker == nullptr) {
-    auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
-    timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
+    if (refusing_ >= kRefusingMax) {
+      // Too many refusals still draining: let the kernel backlog hold the rest.
+      auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
+      timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
+      return;
+    }
+    // At --stream-maxconn / --req-maxconn: answer 503 instead of leaving the client
+    // hanging in the backlog (design.md §2).
+    acceptor.socket.async_accept(io_, [this, &acceptor](const asio::error_code& ec,
+                                                        asio::generic::stream_protocol::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) refuse_busy(std::move(socket));
+      accept_next(acceptor);
+    });
     return;
   }
   worker->reserve(acceptor.info.mode);

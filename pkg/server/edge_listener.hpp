@@ -4,6 +4,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,9 +42,13 @@ class EdgeListener {
 
   void accept_next(Acceptor& acceptor);
   Worker* pick_worker(Mode mode);
+  void refuse_busy(asio::generic::stream_protocol::socket socket);
+  static void drain_then(std::shared_ptr<asio::generic::stream_protocol::socket> socket,
+                         std::function<void()> finish);
 
   std::vector<Worker*> workers_;
   std::size_t next_worker_ = 0;
+  std::size_t refusing_ = 0;  // 503-refused connections still draining
   asio::io_context io_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::thread thread_;

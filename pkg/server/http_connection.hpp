@@ -1,7 +1,6 @@
-// One client connection on one worker: reads HTTP/1.x requests, turns each into a ZHTTP
-// session (stream mode) or request (req mode), and writes the handler's answer back.
-// Requests on a connection are handled strictly one at a time; pipelined bytes wait in
-// the input buffer (reference §3.3).
+// The I/O shell around one HttpSession: owns the client socket and the unparsed input,
+// feeds the session what arrives, writes what it produces, and closes when it says so.
+// All protocol decisions live in session::HttpSession (sans-I/O).
 #pragma once
 
 #include <asio.hpp>
@@ -10,105 +9,58 @@
 #include <memory>
 #include <string>
 
-#include "http1/request_parser.hpp"
-#include "http1/response_writer.hpp"
 #include "server/connection_settings.hpp"
-#include "zhttp/packet.hpp"
+#include "session/http_session.hpp"
 
 namespace zedge::server {
 
 class Worker;
 
-class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+class HttpConnection : public std::enable_shared_from_this<HttpConnection>, private session::PacketSink {
  public:
   using Socket = asio::generic::stream_protocol::socket;
 
-  HttpConnection(Worker& worker, std::uint32_t slot, Socket socket, ListenerInfo listener,
+  HttpConnection(Worker& worker, std::uint32_t slot, Socket socket, const session::SessionSettings& settings,
                  PeerInfo peer);
 
   void start();
-  // The id of the request in flight ("" between requests); handler packets for other ids
-  // are stale and ignored.
-  const std::string& request_id() const { return id_; }
+  const std::string& request_id() const { return session_.request_id(); }
+  session::HttpSession& session() { return session_; }
   void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed);
+  // Called by the worker's periodic sweep with the time.
+  void on_tick(session::Clock::time_point now);
   // Process shutdown: close now, telling the handler of an open session.
-  void shutdown() { close(CloseReason::Shutdown); }
-  // Called by the worker's periodic sweep: closes the connection if its deadline passed.
-  void expire_if_due(std::chrono::steady_clock::time_point now) {
-    if (now >= deadline_) close(CloseReason::Timeout);
-  }
+  void shutdown();
 
  private:
-  enum class Phase { AwaitingHead, InRequest };
-  enum class CloseReason { Done, ClientGone, HandlerEnded, ProtocolError, Timeout, Shutdown };
+  void send_packet(session::Route route, std::string_view address, std::string frame) override;
 
-  // Reading and parsing.
   void want_read();
   void on_readable(const asio::error_code& ec);
-  void advance();
-  bool parse_head();
-  bool forward_body();
-  void consume_input(std::size_t n);
-
-  // Request life cycle.
-  void begin_request();
-  void send_request_body_packet(bool more);
-  void finish_request_if_done();
-  void reset_request();
-
-  // Handler side.
-  void on_stream_packet(const zhttp::Packet& packet);
-  void on_req_reply(const zhttp::Packet& packet);
-  void start_response(const zhttp::Packet& packet, bool force_content_length);
-  void append_response_body(std::string_view body, bool more);
-  void send_to_handler(std::string frame);
-
-  // Writing.
+  void after_event();
   void flush();
-  void on_written(const asio::error_code& ec);
-  void answer_error(int status, std::string_view message);
-
-  // Timers and teardown.
-  void arm_timer(std::chrono::seconds timeout);
-  void close(CloseReason reason);
+  void on_written(const asio::error_code& ec, std::size_t ticket);
+  void finish();
+  void linger();
+  void close_socket();
 
   Worker& worker_;
   const std::uint32_t slot_;
   Socket socket_;
-  const ListenerInfo listener_;
-  const PeerInfo peer_;
-  // One deadline per connection, checked by the worker's sweep instead of an Asio timer
-  // each: re-arming is a store, and an idle connection carries no timer state.
-  std::chrono::steady_clock::time_point deadline_;
-  http1::RequestParser parser_;
+  const session::Mode mode_;
+  session::HttpSession session_;
 
-  std::string in_;  // client bytes not yet parsed (bounded by the buffer size)
-  std::string out_pending_;
+  std::string in_;  // client bytes not yet consumed by the session (at most --buffer-size)
   std::string out_writing_;
-  std::size_t pending_body_bytes_ = 0;  // response body bytes in out_pending_
-  std::size_t writing_body_bytes_ = 0;  // response body bytes in out_writing_
   bool reading_ = false;
   bool writing_ = false;
   bool client_eof_ = false;
-  bool input_maybe_pending_ = false;  // the last read was cut short by our buffer
-  bool closed_ = false;
-  bool close_after_flush_ = false;
-
-  // The request in flight.
-  Phase phase_ = Phase::AwaitingHead;
-  std::string id_;
-  std::int64_t out_seq_ = 0;  // next seq zedge sends
-  std::int64_t in_seq_ = 0;   // next seq expected from the handler
-  std::string handler_;       // reply address: the latest `from` (reference §1.4)
-  bool has_body_ = false;
-  bool body_done_ = false;
-  bool handler_seen_ = false;
-  bool handoff_pending_ = false;
-  std::int64_t body_credits_ = 0;
-  std::string body_out_;  // request body bytes not yet sent to the handler
-  bool response_started_ = false;
-  bool response_done_ = false;
-  http1::ResponsePlan plan_;
+  bool finished_ = false;
+  // After an error response: stop sending, read and drop what the client still sends for
+  // a moment, so closing with unread input does not reset the connection and destroy the
+  // response before the client read it (RFC 9112 §9.6).
+  bool lingering_ = false;
+  session::Clock::time_point linger_deadline_;
 };
 
 }  // namespace zedge::server

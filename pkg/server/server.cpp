@@ -16,14 +16,22 @@ Server::~Server() { stop(); }
 
 std::optional<std::string> Server::start() {
   ConnectionSettings settings;
-  settings.instance_id = config_.id;
-  settings.buffer_size_bytes = config_.buffer_size;
-  settings.body_buffer_size_bytes = config_.body_buffer_size;
+  session::SessionSettings base;
+  base.instance_id = config_.id;
+  base.buffer_size_bytes = config_.buffer_size;
+  base.body_buffer_size_bytes = config_.body_buffer_size;
+  base.session_timeout = std::chrono::seconds(config_.zhttp_session_timeout_seconds);
+  base.req_timeout = std::chrono::seconds(config_.req_timeout_seconds);
+  base.stream_timeout = std::chrono::seconds(config_.stream_timeout_seconds);
+  base.handler_wait = std::chrono::milliseconds(config_.handler_wait_ms);
+  settings.stream = base;
+  settings.stream.mode = session::Mode::Stream;
+  settings.req = base;
+  settings.req.mode = session::Mode::Req;
   settings.stream_maxconn = config_.stream_maxconn;
   settings.req_maxconn = config_.req_maxconn;
   settings.workers = config_.workers;
-  settings.req_timeout = std::chrono::seconds(config_.req_timeout_seconds);
-  settings.stream_timeout = std::chrono::seconds(config_.stream_timeout_seconds);
+  settings.keepalive_interval = std::chrono::seconds(config_.zhttp_keepalive_interval_seconds);
 
   const bool any_req = std::any_of(config_.listens.begin(), config_.listens.end(),
                                    [](const auto& l) { return l.mode == config::ListenMode::Req; });
@@ -48,7 +56,8 @@ std::optional<std::string> Server::start() {
 
   std::vector<Worker*> worker_ptrs;
   for (unsigned i = 0; i < config_.workers; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, settings, *channels_[i], [b = bridge_.get()] { b->wake(); }));
+    workers_.push_back(std::make_unique<Worker>(i, settings, *channels_[i], [b = bridge_.get()] { b->wake(); },
+                                                bridge_->handler_peers()));
     worker_ptrs.push_back(workers_.back().get());
   }
   listener_ = std::make_unique<EdgeListener>(worker_ptrs);

@@ -1,6 +1,8 @@
 #include "server/worker.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "log/log.hpp"
 #include "server/http_connection.hpp"
@@ -41,21 +43,23 @@ std::uint64_t share_of(std::uint64_t total, unsigned workers) {
 }  // namespace
 
 Worker::Worker(unsigned index, const ConnectionSettings& settings, bridge::WorkerChannel& channel,
-               std::function<void()> wake_bridge)
+               std::function<void()> wake_bridge, const std::atomic<int>& handler_peers)
     : index_(index),
       settings_(settings),
       channel_(channel),
       wake_bridge_(std::move(wake_bridge)),
+      handler_peers_(handler_peers),
       work_(asio::make_work_guard(io_)),
       wake_(io_, ::dup(channel.worker_wake_fd())),
       sweep_timer_(io_),
-      read_scratch_(new char[settings.buffer_size_bytes]),
+      read_scratch_(new char[settings.buffer_size_bytes()]),
       stream_max_(share_of(settings.stream_maxconn, settings.workers)),
       req_max_(share_of(settings.req_maxconn, settings.workers)) {}
 
 Worker::~Worker() { join(); }
 
 void Worker::start() {
+  next_keepalive_ = std::chrono::steady_clock::now() + settings_.keepalive_interval;
   wait_for_bridge();
   sweep_deadlines();
   thread_ = std::thread([this] { io_.run(); });
@@ -68,10 +72,12 @@ void Worker::join() {
 void Worker::shutdown() {
   asio::post(io_, [this] {
     shutting_down_ = true;
-    const auto connections = slots_;  // close() releases slots while we iterate
+    const auto connections = slots_;  // shutdown releases slots while we iterate
     for (const auto& connection : connections) {
       if (connection) connection->shutdown();
     }
+    const auto lingering = lingering_;
+    for (const auto& connection : lingering) connection->shutdown();
     flush_outbox();
     // Whatever is still in the outbox could not fit in the queue; give it one more try
     // after the bridge drained, then stop.
@@ -109,7 +115,8 @@ void Worker::adopt(asio::generic::stream_protocol::socket socket, const Listener
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   }
-  auto connection = std::make_shared<HttpConnection>(*this, slot, std::move(socket), listener, std::move(peer));
+  auto connection =
+      std::make_shared<HttpConnection>(*this, slot, std::move(socket), settings_.for_mode(listener.mode), std::move(peer));
   slots_[slot] = connection;
   connection->start();
 }
@@ -140,13 +147,60 @@ void Worker::sweep_deadlines() {
   sweep_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec || shutting_down_) return;
     const auto now = std::chrono::steady_clock::now();
-    // Index loop: expiring closes the connection, which frees its slot but never
-    // reallocates the vector; the copy keeps the connection alive through its close().
+    // Index loops: a tick may close a connection, which frees its slot (or leaves the
+    // lingering list) but never reallocates; the copy keeps the connection alive.
     for (std::size_t i = 0; i < slots_.size(); ++i) {
-      if (auto connection = slots_[i]) connection->expire_if_due(now);
+      if (auto connection = slots_[i]) connection->on_tick(now);
+    }
+    for (std::size_t i = 0; i < lingering_.size(); ++i) {
+      auto connection = lingering_[i];
+      connection->on_tick(now);
+    }
+    if (now >= next_keepalive_) {
+      next_keepalive_ = now + settings_.keepalive_interval;
+      send_keepalives();
     }
     sweep_deadlines();
   });
+}
+
+void Worker::send_keepalives() {
+  // One multi-id keep-alive per handler address for all its open sessions, at most 128 ids
+  // a packet (reference §1.8). Condure spreads the cycle over 100 ms batches; one batch per
+  // interval per worker is just as valid for the handler's 60 s expiry.
+  std::map<std::string_view, std::vector<std::pair<std::string_view, std::int64_t>>> by_handler;
+  for (const auto& connection : slots_) {
+    if (!connection) continue;
+    auto& session = connection->session();
+    if (!session.wants_keepalive()) continue;
+    by_handler[session.handler_address()].emplace_back(session.request_id(), session.take_keepalive_seq());
+  }
+  for (const auto& [address, sessions] : by_handler) {
+    for (std::size_t first = 0; first < sessions.size(); first += zhttp::kIdsMax) {
+      zhttp::Packet packet;
+      packet.from = settings_.stream.instance_id;
+      packet.type = zhttp::PacketType::KeepAlive;
+      packet.ext_multi = true;
+      const std::size_t last = std::min(sessions.size(), first + zhttp::kIdsMax);
+      for (std::size_t i = first; i < last; ++i) packet.ids.push_back({sessions[i].first, sessions[i].second});
+      send_to_bridge({bridge::ToBridge::Route::StreamReply, std::string(address), zhttp::encode(packet)});
+    }
+  }
+}
+
+void Worker::keep_lingering(std::shared_ptr<HttpConnection> connection) {
+  lingering_.push_back(std::move(connection));
+}
+
+void Worker::stop_lingering(HttpConnection* connection) {
+  const auto it = std::find_if(lingering_.begin(), lingering_.end(),
+                               [connection](const auto& c) { return c.get() == connection; });
+  if (it != lingering_.end()) {
+    std::swap(*it, lingering_.back());
+    // Destroying here could free the connection inside its own member; defer the last ref.
+    asio::post(io_, [last = std::move(lingering_.back())] {});
+    lingering_.pop_back();
+  }
 }
 
 void Worker::send_to_bridge(bridge::ToBridge message) {

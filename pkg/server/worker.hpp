@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,8 +25,9 @@ class HttpConnection;
 
 class Worker {
  public:
+  // `handler_peers` counts handlers connected to the PUSH socket (kept by the bridge).
   Worker(unsigned index, const ConnectionSettings& settings, bridge::WorkerChannel& channel,
-         std::function<void()> wake_bridge);
+         std::function<void()> wake_bridge, const std::atomic<int>& handler_peers);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -52,7 +54,11 @@ class Worker {
   // Connection services (worker thread).
   std::string next_request_id(std::uint32_t slot);
   // A buffer of --buffer-size bytes that connections read into before keeping what they got.
-  std::span<char> read_scratch() { return {read_scratch_.get(), settings_.buffer_size_bytes}; }
+  std::span<char> read_scratch() { return {read_scratch_.get(), settings_.buffer_size_bytes()}; }
+  bool handlers_available() const { return handler_peers_.load(std::memory_order_relaxed) > 0; }
+  // A connection closing after an error response keeps reading briefly without a slot.
+  void keep_lingering(std::shared_ptr<HttpConnection> connection);
+  void stop_lingering(HttpConnection* connection);
   void send_to_bridge(bridge::ToBridge message);
   void release(std::uint32_t slot, Mode mode);
 
@@ -62,11 +68,13 @@ class Worker {
   void dispatch(bridge::ToWorker& message);
   void flush_outbox();
   void sweep_deadlines();
+  void send_keepalives();
 
   unsigned index_;
   ConnectionSettings settings_;
   bridge::WorkerChannel& channel_;
   std::function<void()> wake_bridge_;
+  const std::atomic<int>& handler_peers_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   asio::posix::stream_descriptor wake_;
@@ -76,6 +84,8 @@ class Worker {
   std::unique_ptr<char[]> read_scratch_;
   std::vector<std::shared_ptr<HttpConnection>> slots_;
   std::vector<std::uint32_t> free_slots_;
+  std::vector<std::shared_ptr<HttpConnection>> lingering_;
+  std::chrono::steady_clock::time_point next_keepalive_;
   std::uint64_t request_counter_ = 0;
 
   zhttp::Packet packet_;  // parse target reused by dispatch()

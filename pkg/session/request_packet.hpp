@@ -10,7 +10,7 @@
 #include "http1/request_parser.hpp"
 #include "zhttp/packet.hpp"
 
-namespace zedge::server {
+namespace zedge::session {
 
 struct PeerInfo {
   std::string address;  // empty for unix-socket listeners (no peer fields then)
@@ -44,4 +44,4 @@ std::string credit_frame(std::string_view from, std::string_view id, std::int64_
 std::string control_frame(std::string_view from, std::string_view id, std::int64_t seq,
                           zhttp::PacketType type);
 
-}  // namespace zedge::server
+}  // namespace zedge::session

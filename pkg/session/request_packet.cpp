@@ -1,8 +1,8 @@
-#include "server/request_packet.hpp"
+#include "session/request_packet.hpp"
 
 #include "zhttp/packet.hpp"
 
-namespace zedge::server {
+namespace zedge::session {
 namespace {
 
 std::string_view host_or_localhost(const http1::RequestHead& head) {
@@ -99,4 +99,4 @@ std::string control_frame(std::string_view from, std::string_view id, std::int64
   return zhttp::encode(p);
 }
 
-}  // namespace zedge::server
+}  // namespace zedge::session

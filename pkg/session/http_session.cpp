@@ -1,0 +1,482 @@
+#include "session/http_session.hpp"
+
+#include <algorithm>
+
+#include "log/log.hpp"
+
+namespace zedge::session {
+namespace {
+
+constexpr const char* kLog = "session";
+// Condure's limit on the rebuilt request uri (reference §1.4).
+constexpr std::size_t kUriMaxBytes = 4096;
+constexpr std::size_t kHeadersMax = 64;
+
+std::int64_t to_i64(std::size_t n) { return static_cast<std::int64_t>(n); }
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string_view close_reason_name(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::None: return "none";
+    case CloseReason::Done: return "done";
+    case CloseReason::ClientGone: return "client-gone";
+    case CloseReason::HandlerEnded: return "handler-ended";
+    case CloseReason::ProtocolError: return "protocol-error";
+    case CloseReason::ClientError: return "client-error";
+    case CloseReason::SessionTimeout: return "session-timeout";
+    case CloseReason::ClientTimeout: return "client-timeout";
+    case CloseReason::Shutdown: return "shutdown";
+  }
+  return "?";
+}
+
+HttpSession::HttpSession(const SessionSettings& settings, PeerInfo peer, PacketSink& sink,
+                         std::function<std::string()> next_id, Clock::time_point now)
+    : settings_(settings),
+      peer_(std::move(peer)),
+      sink_(sink),
+      next_id_(std::move(next_id)),
+      parser_(http1::ParserLimits{settings.buffer_size_bytes, kHeadersMax, kUriMaxBytes}) {
+  // The session timer runs from accept, so a client that never sends a request is closed
+  // like in Condure (reference §1.8, §3.3).
+  arm(settings_.mode == Mode::Stream ? settings_.session_timeout : settings_.req_timeout, now);
+  if (settings_.mode == Mode::Stream) client_deadline_ = now + settings_.stream_timeout;
+}
+
+void HttpSession::arm(std::chrono::milliseconds timeout, Clock::time_point now) { deadline_ = now + timeout; }
+
+// ---------------------------------------------------------------- client side
+
+std::size_t HttpSession::on_client_bytes(std::string_view input, Clock::time_point now) {
+  if (close_reason_ != CloseReason::None) return 0;
+  if (settings_.mode == Mode::Stream && !input.empty()) client_deadline_ = now + settings_.stream_timeout;
+  std::size_t used = 0;
+  for (;;) {
+    bool progressed = false;
+    if (phase_ == Phase::AwaitingHead) {
+      progressed = parse_head(input, used);
+      if (progressed && phase_ != Phase::AwaitingHead) begin_request(now);
+    } else if (phase_ == Phase::InRequest) {
+      progressed = forward_body(input, used);
+    }
+    if (!progressed || close_reason_ != CloseReason::None) break;
+  }
+  return used;
+}
+
+bool HttpSession::parse_head(std::string_view input, std::size_t& used) {
+  if (used == input.size()) return false;
+  const auto step = parser_.feed(input.substr(used));
+  used += step.consumed;
+  switch (step.event) {
+    case http1::RequestParser::Event::NeedMore: return false;
+    case http1::RequestParser::Event::HeadComplete: phase_ = Phase::InRequest; return true;
+    case http1::RequestParser::Event::Error:
+      answer_error(parser_.error().status, parser_.error().message);
+      return false;
+    case http1::RequestParser::Event::BodyData:
+    case http1::RequestParser::Event::MessageComplete: return step.consumed > 0;
+  }
+  return false;
+}
+
+// Moves request body bytes toward the handler: in stream mode only within the credits it
+// granted and never while a handoff pauses the session (reference §1.7, §1.9); in req
+// mode into one whole body.
+bool HttpSession::forward_body(std::string_view input, std::size_t& used) {
+  if (!has_body_ || body_done_) return false;
+  const bool stream = settings_.mode == Mode::Stream;
+  if (stream && (!handler_seen_ || body_credits_ <= 0 || paused_)) return false;
+  std::size_t budget = input.size() - used;
+  if (stream) budget = std::min(budget, static_cast<std::size_t>(body_credits_));
+  // Body bytes per packet never exceed the buffer size (reference §1.7).
+  budget = std::min(budget, settings_.buffer_size_bytes);
+  const std::size_t start = used;
+  bool progressed = false;
+  while (!body_done_) {
+    const auto step = parser_.feed(input.substr(used, budget - (used - start)));
+    used += step.consumed;
+    if (step.consumed > 0) progressed = true;
+    if (step.event == http1::RequestParser::Event::BodyData) {
+      // Condure sends one packet per client chunk; the held piece goes out once we know
+      // whether it is the last.
+      if (stream && !body_out_.empty()) send_request_body_packet(true);
+      body_out_.append(parser_.body_data());
+    } else if (step.event == http1::RequestParser::Event::MessageComplete) {
+      body_done_ = true;
+      progressed = true;
+    } else if (step.event == http1::RequestParser::Event::Error) {
+      answer_error(parser_.error().status, parser_.error().message);
+      return false;
+    } else {
+      break;  // NeedMore
+    }
+  }
+  if (stream) {
+    // A chunked body ends with an empty packet of its own, as in Condure.
+    const bool chunked = parser_.head().body_kind == http1::BodyKind::Chunked;
+    if (!body_out_.empty()) send_request_body_packet(!body_done_ || chunked);
+    if (body_done_ && chunked) send_request_body_packet(false);
+  } else if (body_out_.size() > settings_.body_buffer_size_bytes) {
+    answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) +
+                          " bytes.");
+    return false;
+  } else if (body_done_) {
+    const RequestContext ctx{settings_.instance_id, id_, settings_.secure, &peer_};
+    sink_.send_packet(Route::Req, {}, req_request_frame(ctx, parser_.head(), uri_, body_out_));
+    std::string().swap(body_out_);
+  }
+  return progressed;
+}
+
+void HttpSession::on_client_closed() {
+  if (closed()) return;
+  client_eof_ = true;
+  // A client that leaves between requests simply closes; one that leaves during a request
+  // abandons it, and the handler is told (reference §3.9).
+  if (phase_ == Phase::InRequest && !response_done_) {
+    close(CloseReason::ClientGone);
+  } else if (phase_ != Phase::InRequest || (writing_ == 0 && output_.empty())) {
+    close(CloseReason::Done);
+  }
+  // Otherwise a finished response is still being written: close once it is out.
+}
+
+// ---------------------------------------------------------------- request life cycle
+
+void HttpSession::begin_request(Clock::time_point now) {
+  const auto& head = parser_.head();
+  const bool stream = settings_.mode == Mode::Stream;
+  if (head.websocket_upgrade) {
+    if (!stream) {
+      // Condure's exact answer on req listeners (reference §1.11).
+      answer_error(400, "WebSockets not supported on req mode interface.");
+    } else {
+      answer_error(501, "WebSocket is not supported by this zedge build yet.");
+    }
+    return;
+  }
+  uri_ = request_uri(head, settings_.secure);
+  if (uri_.size() > kUriMaxBytes) {
+    answer_error(414, "Request URI exceeds the limit of 4096 bytes.");
+    return;
+  }
+  id_ = next_id_();
+  has_body_ = head.body_kind == http1::BodyKind::Chunked ||
+              (head.body_kind == http1::BodyKind::ContentLength && head.content_length > 0);
+  if (!has_body_) {
+    // Let the parser finish the (empty) message so it is ready for the next request.
+    parser_.feed(std::string_view());
+    body_done_ = true;
+  }
+  LOG_DEBUG(kLog, id_ << " " << head.method << " " << uri_);
+  if (!stream) {
+    arm(settings_.req_timeout, now);
+    if (!has_body_) {
+      const RequestContext ctx{settings_.instance_id, id_, settings_.secure, &peer_};
+      sink_.send_packet(Route::Req, {}, req_request_frame(ctx, head, uri_, {}));
+    }
+    return;
+  }
+  if (!handlers_available_) {
+    // Nobody would receive it; hold it briefly rather than queue it for a handler that may
+    // come after the client gave up (design.md §2: 503 after a configurable wait).
+    phase_ = Phase::WaitingForHandler;
+    arm(settings_.handler_wait, now);
+    return;
+  }
+  send_first_packet();
+  arm(settings_.session_timeout, now);
+}
+
+void HttpSession::send_first_packet() {
+  const RequestContext ctx{settings_.instance_id, id_, settings_.secure, &peer_};
+  sink_.send_packet(Route::StreamInit, {},
+                    stream_request_frame(ctx, parser_.head(), uri_, to_i64(settings_.buffer_size_bytes), has_body_));
+  out_seq_ = 1;
+  // What the first packet offered: the handler may send this much body (reference §1.7).
+  response_credits_ = to_i64(settings_.buffer_size_bytes);
+}
+
+void HttpSession::on_handlers_available(bool available, Clock::time_point now) {
+  handlers_available_ = available;
+  if (available && phase_ == Phase::WaitingForHandler && close_reason_ == CloseReason::None) {
+    phase_ = Phase::InRequest;
+    send_first_packet();
+    arm(settings_.session_timeout, now);
+  }
+}
+
+void HttpSession::send_request_body_packet(bool more) {
+  body_credits_ -= to_i64(body_out_.size());
+  send_to_handler(body_frame(settings_.instance_id, id_, out_seq_++, body_out_, more));
+  body_out_.clear();
+}
+
+void HttpSession::send_to_handler(std::string frame) {
+  sink_.send_packet(Route::StreamReply, handler_, std::move(frame));
+}
+
+void HttpSession::finish_request_if_done(Clock::time_point now) {
+  if (phase_ != Phase::InRequest || !response_done_ || writing_ > 0 || !output_.empty()) return;
+  if (!body_done_ || !plan_.keep_alive || client_eof_) {
+    // A response that came before the whole body was read ends the connection
+    // (reference §3.3); so does a close-delimited or non-persistent response.
+    close(CloseReason::Done);
+    return;
+  }
+  reset_request();
+  arm(settings_.mode == Mode::Stream ? settings_.session_timeout : settings_.req_timeout, now);
+}
+
+void HttpSession::reset_request() {
+  phase_ = Phase::AwaitingHead;
+  id_.clear();
+  uri_.clear();
+  out_seq_ = in_seq_ = 0;
+  handler_.clear();
+  has_body_ = body_done_ = handler_seen_ = handoff_pending_ = paused_ = false;
+  body_credits_ = response_credits_ = credits_to_return_ = 0;
+  body_out_.clear();
+  response_started_ = response_done_ = false;
+  plan_ = {};
+}
+
+// ---------------------------------------------------------------- handler side
+
+void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
+                                    Clock::time_point now) {
+  if (close_reason_ != CloseReason::None || phase_ != Phase::InRequest) return;
+  if (settings_.mode == Mode::Req) {
+    on_req_reply(packet);
+    return;
+  }
+  // The reply address always follows the latest `from`, which is what makes handoff to
+  // another handler work (reference §1.4, §1.9).
+  if (!packet.from.empty()) handler_.assign(packet.from);
+  if (addressed.seq) {
+    if (*addressed.seq != in_seq_) {
+      LOG_WARN(kLog, id_ << " bad seq from handler: got " << *addressed.seq << ", expected " << in_seq_);
+      close(CloseReason::ProtocolError);
+      return;
+    }
+    ++in_seq_;
+  }
+  arm(settings_.session_timeout, now);
+  // After handoff-proceed the session waits for this packet (from the new owner).
+  const bool resumed = paused_;
+  paused_ = false;
+  on_stream_packet(packet);
+  if (close_reason_ != CloseReason::None) return;
+  if (resumed && credits_to_return_ > 0 && !response_done_) {
+    response_credits_ += credits_to_return_;
+    send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, credits_to_return_));
+    credits_to_return_ = 0;
+  }
+  if (writing_ == 0 && output_.empty()) after_output_drained(now);
+}
+
+void HttpSession::on_stream_packet(const zhttp::Packet& packet) {
+  const bool first_from_handler = !handler_seen_;
+  handler_seen_ = true;
+  switch (packet.type) {
+    case zhttp::PacketType::Data:
+      if (packet.credits) body_credits_ += *packet.credits;
+      // Body beyond the credits we offered would overflow Condure's buffer; it closes the
+      // connection, and so do we (reference §1.7).
+      if (to_i64(packet.body.size()) > response_credits_) {
+        LOG_WARN(kLog, id_ << " handler sent " << packet.body.size() << " body bytes with only "
+                           << response_credits_ << " credits; closing");
+        close(CloseReason::ProtocolError);
+        return;
+      }
+      response_credits_ -= to_i64(packet.body.size());
+      if (!response_started_) {
+        start_response(packet, false);
+      } else if (!response_done_) {
+        append_response_body(packet.body, packet.more);
+      }
+      break;
+    case zhttp::PacketType::Credit:
+      if (packet.credits) body_credits_ += *packet.credits;
+      break;
+    case zhttp::PacketType::Cancel:
+    case zhttp::PacketType::Error:
+      // The handler gave up: close without writing anything, like Condure (§3.9).
+      close(CloseReason::HandlerEnded);
+      return;
+    case zhttp::PacketType::HandoffStart:
+      handoff_pending_ = true;
+      break;
+    case zhttp::PacketType::KeepAlive:
+    case zhttp::PacketType::HandoffProceed:
+    case zhttp::PacketType::Close:
+    case zhttp::PacketType::Ping:
+    case zhttp::PacketType::Pong:
+      break;
+  }
+  // 100-continue is sent when zedge starts reading the body, i.e. after the handler's
+  // first packet, unless that packet was already the final response (reference §3.4).
+  if (first_from_handler && !response_started_ && has_body_ && !body_done_ && parser_.head().expect_continue) {
+    output_ += "HTTP/1.1 100 Continue\r\n\r\n";
+  }
+}
+
+void HttpSession::on_req_reply(const zhttp::Packet& packet) {
+  if (packet.type != zhttp::PacketType::Data) {
+    LOG_DEBUG(kLog, id_ << " req mode: skipping non-data packet");
+    return;
+  }
+  if (response_started_) return;
+  // Req mode answers are whole; Condure always writes Content-Length (reference §1.11).
+  start_response(packet, true);
+}
+
+void HttpSession::start_response(const zhttp::Packet& packet, bool whole) {
+  const auto& head = parser_.head();
+  http1::ResponseInfo info;
+  info.version_minor = head.version_minor;
+  info.head_request = head.method == "HEAD";
+  info.code = packet.code ? static_cast<int>(*packet.code) : 200;
+  info.reason = packet.reason;
+  for (const auto& h : packet.headers) {
+    // A req-mode handler's Content-Length is replaced by the real body length.
+    if (whole && equals_ignore_case(h.name, "Content-Length")) continue;
+    info.headers.push_back({h.name, h.value});
+  }
+  info.first_body_size = packet.body.size();
+  info.more = whole ? false : packet.more;
+  info.keep_alive = head.keep_alive && body_done_;
+  const auto plan = http1::plan_response(info);
+  if (!plan) {
+    LOG_WARN(kLog, id_ << " handler sent a response zedge cannot write (bad Content-Length or header); closing");
+    close(CloseReason::ProtocolError);
+    return;
+  }
+  plan_ = *plan;
+  response_started_ = true;
+  http1::write_head(info, plan_, output_);
+  append_response_body(packet.body, info.more);
+}
+
+void HttpSession::append_response_body(std::string_view body, bool more) {
+  switch (plan_.framing) {
+    case http1::Framing::NoBody:
+      // Nothing is written (HEAD, 204, 304), so the credits come back at once or a
+      // streaming handler would wait for them forever.
+      if (more && !body.empty() && settings_.mode == Mode::Stream && !handler_.empty()) {
+        response_credits_ += to_i64(body.size());
+        send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, to_i64(body.size())));
+      }
+      break;
+    case http1::Framing::ContentLength:
+    case http1::Framing::CloseDelimited:
+      output_.append(body);
+      output_body_bytes_ += body.size();
+      break;
+    case http1::Framing::Chunked:
+      http1::write_chunk(body, output_);
+      if (!more) http1::write_last_chunk(output_);
+      output_body_bytes_ += body.size();
+      break;
+  }
+  if (!more) response_done_ = true;
+}
+
+// ---------------------------------------------------------------- output
+
+std::size_t HttpSession::take_output(std::string& out) {
+  out.swap(output_);
+  const std::size_t ticket = output_body_bytes_;
+  output_body_bytes_ = 0;
+  ++writing_;
+  return ticket;
+}
+
+void HttpSession::on_written(std::size_t ticket, Clock::time_point now) {
+  if (writing_ > 0) --writing_;
+  if (settings_.mode == Mode::Stream) client_deadline_ = now + settings_.stream_timeout;
+  if (closed()) return;
+  // Credits go back as body bytes reach the client, except for a finished response
+  // (reference §1.7); while a handoff pauses the session they wait for the new owner.
+  if (settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && ticket > 0 &&
+      !handler_.empty()) {
+    if (paused_ || handoff_pending_) {
+      credits_to_return_ += to_i64(ticket);
+    } else {
+      response_credits_ += to_i64(ticket);
+      send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, to_i64(ticket)));
+    }
+  }
+  if (writing_ == 0 && output_.empty()) after_output_drained(now);
+}
+
+void HttpSession::after_output_drained(Clock::time_point now) {
+  if (handoff_pending_ && close_reason_ == CloseReason::None) {
+    // Everything queued reached the client: the handler may hand the session over, and
+    // we stay silent until the next packet arrives (reference §1.9).
+    handoff_pending_ = false;
+    paused_ = true;
+    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::HandoffProceed));
+  }
+  if (close_after_output_) {
+    close_after_output_ = false;  // closed() turns true
+    return;
+  }
+  finish_request_if_done(now);
+}
+
+void HttpSession::answer_error(int status, std::string_view message) {
+  LOG_INFO(kLog, "client error " << status << ": " << message);
+  const int version_minor = parser_.head().version_minor == 0 ? 0 : 1;
+  http1::write_simple_response(version_minor, status, http1::reason_phrase(status), std::string(message) + "\n",
+                               false, output_);
+  close_reason_ = CloseReason::ClientError;
+  close_after_output_ = true;
+}
+
+// ---------------------------------------------------------------- time and teardown
+
+void HttpSession::on_tick(Clock::time_point now) {
+  if (close_reason_ != CloseReason::None) return;
+  if (phase_ == Phase::WaitingForHandler) {
+    if (now >= deadline_) answer_error(503, "No handler is available to serve this request.");
+    return;
+  }
+  if (now >= deadline_) {
+    close(settings_.mode == Mode::Stream ? CloseReason::SessionTimeout : CloseReason::ClientTimeout);
+  } else if (now >= client_deadline_) {
+    close(CloseReason::ClientTimeout);
+  }
+}
+
+bool HttpSession::wants_keepalive() const {
+  return settings_.mode == Mode::Stream && phase_ == Phase::InRequest && close_reason_ == CloseReason::None &&
+         !handler_.empty() && !paused_ && !response_done_;
+}
+
+void HttpSession::close(CloseReason reason) {
+  if (closed()) return;
+  const bool session_open =
+      settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && !handler_.empty();
+  // The handler hears of a client that left, of client inactivity and of shutdown, but not
+  // of a handler timeout or of its own cancel (reference §1.5, §1.8, §3.8).
+  if (session_open && (reason == CloseReason::ClientGone || reason == CloseReason::Shutdown ||
+                       reason == CloseReason::ClientTimeout)) {
+    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
+  }
+  if (reason == CloseReason::SessionTimeout || reason == CloseReason::ClientTimeout) {
+    LOG_DEBUG(kLog, (id_.empty() ? "idle connection" : id_) << " " << close_reason_name(reason));
+  }
+  close_reason_ = reason;
+  close_after_output_ = false;
+}
+
+}  // namespace zedge::session
