@@ -94,7 +94,8 @@ void HttpConnection::on_tick(session::Clock::time_point now) {
   if (finished_) return;
   session_.on_handlers_available(worker_.handlers_available(), now);
   session_.on_tick(now);
-  after_event();
+  // Most ticks change nothing; only a timeout (a close or a 503) needs the I/O loop.
+  if (session_.closed() || session_.has_output()) after_event();
 }
 
 void HttpConnection::shutdown() {
