@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "log/log.hpp"
+#include "server/object_sizes.hpp"
 #include "server/server.hpp"
 
 namespace {
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
   const auto& config = parsed.config;
   zedge::log::set_level(config.log_level);
   if (config.sizes) {
-    std::printf("zedge %s: no fixed-size task arenas; connections allocate on demand\n", ZEDGE_VERSION);
+    std::fputs(zedge::server::object_sizes_report().c_str(), stdout);
     return 0;
   }
 

@@ -387,4 +387,6 @@ std::string_view RequestParser::body_data() const { return impl_->body; }
 const RequestError& RequestParser::error() const { return impl_->error; }
 void RequestParser::reset() { impl_->reset(); }
 
+std::size_t RequestParser::state_size_bytes() { return sizeof(Impl); }
+
 }  // namespace zedge::http1

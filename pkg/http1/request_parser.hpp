@@ -86,6 +86,9 @@ class RequestParser {
   // Resets for a new connection.
   void reset();
 
+  // Bytes of the parser's own heap state (llhttp plus the head being built), for --sizes.
+  static std::size_t state_size_bytes();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
