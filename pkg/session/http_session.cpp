@@ -91,27 +91,27 @@ bool HttpSession::parse_head(std::string_view input, std::size_t& used) {
 // granted and never while a handoff pauses the session (reference §1.7, §1.9); in req
 // mode into one whole body.
 bool HttpSession::forward_body(std::string_view input, std::size_t& used) {
-  if (!has_body_ || body_done_) return false;
-  const bool stream = settings_.mode == Mode::Stream;
-  if (stream && (!handler_seen_ || body_credits_ <= 0 || paused_)) return false;
-  std::size_t budget = input.size() - used;
-  if (stream) budget = std::min(budget, static_cast<std::size_t>(body_credits_));
-  // Body bytes per packet never exceed the buffer size (reference §1.7).
-  budget = std::min(budget, settings_.buffer_size_bytes);
+  return settings_.mode == Mode::Stream ? forward_stream_body(input, used) : collect_req_body(input, used);
+}
+
+bool HttpSession::forward_stream_body(std::string_view input, std::size_t& used) {
+  if (!has_body_ || final_body_sent_) return false;
+  if (!handler_seen_ || paused_) return false;  // the body waits for the handler's first packet
   const std::size_t start = used;
-  bool progressed = false;
-  while (!body_done_) {
-    const auto step = parser_.feed(input.substr(used, budget - (used - start)));
+  // Parse while less than one buffer of body is held; credits count body bytes only, so
+  // chunk framing is parsed freely and the held body is what waits for credits.
+  while (!body_done_ && body_held_bytes_ < settings_.buffer_size_bytes && used < input.size()) {
+    const std::size_t limit = std::min(input.size() - used, settings_.buffer_size_bytes - body_held_bytes_);
+    const auto step = parser_.feed(input.substr(used, limit));
     used += step.consumed;
-    if (step.consumed > 0) progressed = true;
     if (step.event == http1::RequestParser::Event::BodyData) {
-      // Condure sends one packet per client chunk; the held piece goes out once we know
-      // whether it is the last.
-      if (stream && !body_out_.empty()) send_request_body_packet(true);
-      body_out_.append(parser_.body_data());
+      // Condure sends one packet per client chunk: each piece keeps its own packet.
+      if (!parser_.body_data().empty()) {
+        body_pieces_.emplace_back(parser_.body_data());
+        body_held_bytes_ += parser_.body_data().size();
+      }
     } else if (step.event == http1::RequestParser::Event::MessageComplete) {
       body_done_ = true;
-      progressed = true;
     } else if (step.event == http1::RequestParser::Event::Error) {
       answer_error(parser_.error().status, parser_.error().message);
       return false;
@@ -119,21 +119,68 @@ bool HttpSession::forward_body(std::string_view input, std::size_t& used) {
       break;  // NeedMore
     }
   }
-  if (stream) {
-    // A chunked body ends with an empty packet of its own, as in Condure.
-    const bool chunked = parser_.head().body_kind == http1::BodyKind::Chunked;
-    if (!body_out_.empty()) send_request_body_packet(!body_done_ || chunked);
-    if (body_done_ && chunked) send_request_body_packet(false);
-  } else if (body_out_.size() > settings_.body_buffer_size_bytes) {
-    answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) +
-                          " bytes.");
-    return false;
-  } else if (body_done_) {
+  // The end of a Content-Length body is known without more input.
+  if (!body_done_ && parser_.feed(std::string_view()).event == http1::RequestParser::Event::MessageComplete) {
+    body_done_ = true;
+  }
+  const bool sent = send_body_pieces();
+  return used > start || sent;
+}
+
+bool HttpSession::send_body_pieces() {
+  const bool chunked = parser_.head().body_kind == http1::BodyKind::Chunked;
+  bool sent = false;
+  while (!body_pieces_.empty() && body_credits_ > 0) {
+    std::string& piece = body_pieces_.front();
+    const std::size_t n = std::min(piece.size(), static_cast<std::size_t>(body_credits_));
+    const bool whole = n == piece.size();
+    // A Content-Length body's last bytes carry no `more`; a chunked body ends with an
+    // empty packet of its own, as in Condure.
+    const bool last = whole && body_pieces_.size() == 1 && body_done_ && !chunked;
+    body_credits_ -= to_i64(n);
+    body_held_bytes_ -= n;
+    send_to_handler(body_frame(settings_.instance_id, id_, out_seq_++, std::string_view(piece).substr(0, n), !last));
+    if (whole) body_pieces_.pop_front();
+    else piece.erase(0, n);
+    final_body_sent_ = last;
+    sent = true;
+  }
+  if (body_pieces_.empty() && body_done_ && !final_body_sent_) {
+    send_to_handler(body_frame(settings_.instance_id, id_, out_seq_++, {}, false));
+    final_body_sent_ = true;
+    sent = true;
+  }
+  return sent;
+}
+
+bool HttpSession::collect_req_body(std::string_view input, std::size_t& used) {
+  if (!has_body_ || body_done_) return false;
+  const std::size_t start = used;
+  while (!body_done_) {
+    const auto step = parser_.feed(input.substr(used));
+    used += step.consumed;
+    if (step.event == http1::RequestParser::Event::BodyData) {
+      body_out_.append(parser_.body_data());
+      if (body_out_.size() > settings_.body_buffer_size_bytes) {
+        answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) +
+                              " bytes.");
+        return false;
+      }
+    } else if (step.event == http1::RequestParser::Event::MessageComplete) {
+      body_done_ = true;
+    } else if (step.event == http1::RequestParser::Event::Error) {
+      answer_error(parser_.error().status, parser_.error().message);
+      return false;
+    } else {
+      break;  // NeedMore
+    }
+  }
+  if (body_done_) {
     const RequestContext ctx{settings_.instance_id, id_, settings_.secure, &peer_};
     sink_.send_packet(Route::Req, {}, req_request_frame(ctx, parser_.head(), uri_, body_out_));
     std::string().swap(body_out_);
   }
-  return progressed;
+  return used > start || body_done_;
 }
 
 void HttpSession::on_client_closed() {
@@ -214,12 +261,6 @@ void HttpSession::on_handlers_available(bool available, Clock::time_point now) {
   }
 }
 
-void HttpSession::send_request_body_packet(bool more) {
-  body_credits_ -= to_i64(body_out_.size());
-  send_to_handler(body_frame(settings_.instance_id, id_, out_seq_++, body_out_, more));
-  body_out_.clear();
-}
-
 void HttpSession::send_to_handler(std::string frame) {
   sink_.send_packet(Route::StreamReply, handler_, std::move(frame));
 }
@@ -245,6 +286,9 @@ void HttpSession::reset_request() {
   has_body_ = body_done_ = handler_seen_ = handoff_pending_ = paused_ = false;
   body_credits_ = response_credits_ = credits_to_return_ = 0;
   body_out_.clear();
+  body_pieces_.clear();
+  body_held_bytes_ = 0;
+  final_body_sent_ = false;
   response_started_ = response_done_ = false;
   plan_ = {};
 }
@@ -275,6 +319,8 @@ void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::Id
   paused_ = false;
   on_stream_packet(packet);
   if (close_reason_ != CloseReason::None) return;
+  // New credits may release body already parsed and waiting.
+  if (has_body_ && !final_body_sent_ && !paused_ && !body_pieces_.empty()) send_body_pieces();
   if (resumed && credits_to_return_ > 0 && !response_done_) {
     response_credits_ += credits_to_return_;
     send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, credits_to_return_));
@@ -435,6 +481,17 @@ void HttpSession::after_output_drained(Clock::time_point now) {
 
 void HttpSession::answer_error(int status, std::string_view message) {
   LOG_INFO(kLog, "client error " << status << ": " << message);
+  // A handler already working on this request hears that it is abandoned, as on any
+  // local error in Condure (reference §1.5).
+  if (settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && !handler_.empty()) {
+    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
+  }
+  if (response_started_) {
+    // Part of a response is already out: another status line would corrupt it.
+    close_reason_ = CloseReason::ClientError;
+    close_after_output_ = false;
+    return;
+  }
   const int version_minor = parser_.head().version_minor == 0 ? 0 : 1;
   http1::write_simple_response(version_minor, status, http1::reason_phrase(status), std::string(message) + "\n",
                                false, output_);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -113,7 +114,9 @@ class HttpSession {
   bool forward_body(std::string_view input, std::size_t& used);
   void begin_request(Clock::time_point now);
   void send_first_packet();
-  void send_request_body_packet(bool more);
+  bool forward_stream_body(std::string_view input, std::size_t& used);
+  bool send_body_pieces();
+  bool collect_req_body(std::string_view input, std::size_t& used);
   void send_to_handler(std::string frame);
   void finish_request_if_done(Clock::time_point now);
   void reset_request();
@@ -158,7 +161,10 @@ class HttpSession {
   std::int64_t body_credits_ = 0;        // request body bytes the handler will take
   std::int64_t response_credits_ = 0;    // response body bytes the handler may still send
   std::int64_t credits_to_return_ = 0;   // written while paused, returned on resume
-  std::string body_out_;                 // request body bytes not yet sent to the handler
+  std::string body_out_;                 // req mode: the whole body so far
+  std::deque<std::string> body_pieces_;  // stream mode: body pieces waiting for credits
+  std::size_t body_held_bytes_ = 0;      // bytes in body_pieces_ (at most a buffer's worth)
+  bool final_body_sent_ = false;
   bool response_started_ = false;
   bool response_done_ = false;
   http1::ResponsePlan plan_;
