@@ -46,6 +46,14 @@ void HttpConnection::send_packet(session::Route route, std::string_view address,
 void HttpConnection::want_read() {
   if (reading_ || client_eof_ || (finished_ && !lingering_)) return;
   if (!lingering_ && in_.size() >= worker_.settings().buffer_size_bytes()) return;  // full: backpressure
+  if (!lingering_ && worker_.backlogged()) {
+    // ZeroMQ is not taking packets: reading more clients would only grow our queues.
+    if (!waiting_for_room_) {
+      waiting_for_room_ = true;
+      worker_.resume_when_room(shared_from_this());
+    }
+    return;
+  }
   reading_ = true;
   // Wait for readability first and read only then, so idle connections hold no buffer.
   socket_.async_wait(Socket::wait_read,
@@ -106,6 +114,11 @@ void HttpConnection::shutdown() {
   if (finished_) return;
   session_.shutdown();
   finish();
+}
+
+void HttpConnection::resume_reading() {
+  waiting_for_room_ = false;
+  if (!finished_) after_event();
 }
 
 // ---------------------------------------------------------------- the loop

@@ -31,6 +31,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void on_tick(session::Clock::time_point now);
   // Process shutdown: close now, telling the handler of an open session.
   void shutdown();
+  // The worker's bridge queue has room again.
+  void resume_reading();
 
  private:
   void send_packet(session::Route route, std::string_view address, std::string frame) override;
@@ -56,6 +58,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   bool writing_ = false;
   bool client_eof_ = false;
   bool finished_ = false;
+  bool waiting_for_room_ = false;
   // After an error response: stop sending, read and drop what the client still sends for
   // a moment, so closing with unread input does not reset the connection and destroy the
   // response before the client read it (RFC 9112 §9.6).

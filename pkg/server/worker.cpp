@@ -224,6 +224,15 @@ void Worker::flush_outbox() {
   outbox_.erase(outbox_.begin(), outbox_.begin() + static_cast<std::ptrdiff_t>(sent));
   if (!outbox_.empty()) channel_.worker_waiting_for_room.store(true);
   if (sent > 0) wake_bridge_();
+  if (outbox_.empty() && !waiting_for_room_.empty()) {
+    auto resumed = std::move(waiting_for_room_);
+    waiting_for_room_.clear();
+    for (auto& connection : resumed) connection->resume_reading();
+  }
+}
+
+void Worker::resume_when_room(std::shared_ptr<HttpConnection> connection) {
+  waiting_for_room_.push_back(std::move(connection));
 }
 
 void Worker::wait_for_bridge() {

@@ -60,6 +60,10 @@ class Worker {
   void keep_lingering(std::shared_ptr<HttpConnection> connection);
   void stop_lingering(HttpConnection* connection);
   void send_to_bridge(bridge::ToBridge message);
+  // True while packets wait for room in the bridge queue (ZeroMQ cannot take more):
+  // connections then stop reading clients until resume, so memory stays bounded.
+  bool backlogged() const { return !outbox_.empty(); }
+  void resume_when_room(std::shared_ptr<HttpConnection> connection);
   void release(std::uint32_t slot, Mode mode);
 
  private:
@@ -90,6 +94,7 @@ class Worker {
 
   zhttp::Packet packet_;  // parse target reused by dispatch()
   std::vector<bridge::ToBridge> outbox_;  // waiting for room in the bridge queue
+  std::vector<std::shared_ptr<HttpConnection>> waiting_for_room_;
   bool bridge_wake_pending_ = false;
   bool shutting_down_ = false;
 
