@@ -29,6 +29,7 @@ std::string_view close_reason_name(CloseReason reason) {
     case CloseReason::ClientGone: return "client-gone";
     case CloseReason::HandlerEnded: return "handler-ended";
     case CloseReason::ProtocolError: return "protocol-error";
+    case CloseReason::CreditOverrun: return "credit-overrun";
     case CloseReason::ClientError: return "client-error";
     case CloseReason::SessionTimeout: return "session-timeout";
     case CloseReason::ClientTimeout: return "client-timeout";
@@ -226,6 +227,15 @@ void HttpSession::begin_request(Clock::time_point now) {
   LOG_DEBUG(kLog, id_ << " " << head.method << " " << uri_);
   if (!stream) {
     arm(settings_.req_timeout, now);
+    // A declared body over the limit is refused before it is read, and a client waiting
+    // for 100 (Continue) gets the final status instead (RFC 9110 §10.1.1).
+    if (head.body_kind == http1::BodyKind::ContentLength && head.content_length > settings_.body_buffer_size_bytes) {
+      answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) +
+                            " bytes.");
+      return;
+    }
+    // Req mode reads the body at once, so that is when the client may send it (§3.4).
+    if (has_body_ && head.expect_continue) output_ += "HTTP/1.1 100 Continue\r\n\r\n";
     if (!has_body_) {
       const RequestContext ctx{settings_.instance_id, id_, settings_.secure, &peer_};
       sink_.send_packet(Route::Req, {}, req_request_frame(ctx, head, uri_, {}));
@@ -340,7 +350,7 @@ void HttpSession::on_stream_packet(const zhttp::Packet& packet) {
       if (to_i64(packet.body.size()) > response_credits_) {
         LOG_WARN(kLog, id_ << " handler sent " << packet.body.size() << " body bytes with only "
                            << response_credits_ << " credits; closing");
-        close(CloseReason::ProtocolError);
+        close(CloseReason::CreditOverrun);
         return;
       }
       response_credits_ -= to_i64(packet.body.size());
@@ -454,7 +464,7 @@ void HttpSession::on_written(std::size_t ticket, Clock::time_point now) {
   // (reference §1.7); while a handoff pauses the session they wait for the new owner.
   if (settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && ticket > 0 &&
       !handler_.empty()) {
-    if (paused_ || handoff_pending_) {
+    if (paused_) {
       credits_to_return_ += to_i64(ticket);
     } else {
       response_credits_ += to_i64(ticket);
@@ -523,10 +533,11 @@ void HttpSession::close(CloseReason reason) {
   if (closed()) return;
   const bool session_open =
       settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && !handler_.empty();
-  // The handler hears of a client that left, of client inactivity and of shutdown, but not
-  // of a handler timeout or of its own cancel (reference §1.5, §1.8, §3.8).
+  // The handler hears of a client that left, of client inactivity, of its own credit
+  // overrun and of shutdown, but not of a handler timeout, a bad seq or its own cancel
+  // (reference §1.5, §1.6, §1.8, §3.8; overrun checked against condure 1.9.1).
   if (session_open && (reason == CloseReason::ClientGone || reason == CloseReason::Shutdown ||
-                       reason == CloseReason::ClientTimeout)) {
+                       reason == CloseReason::ClientTimeout || reason == CloseReason::CreditOverrun)) {
     send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
   }
   if (reason == CloseReason::SessionTimeout || reason == CloseReason::ClientTimeout) {

@@ -87,8 +87,11 @@ TEST_F(HandlerEnds, CreditOverrunClosesWithProtocolError) {
   // ...one more byte before they come back is not.
   handler("T65:4:from,7:handler,2:id,5:0-0-0,3:seq,1:2#4:body,1:c,4:more,4:true!}");
   EXPECT_TRUE(session().closed());
-  EXPECT_EQ(session().close_reason(), CloseReason::ProtocolError);
-  EXPECT_EQ(sent(), std::vector<Sent>{});
+  EXPECT_EQ(session().close_reason(), CloseReason::CreditOverrun);
+  // Condure 1.9.1 tells the handler with a cancel (tests/integration/test_response_credits.py).
+  EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
+                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                        "4:type,6:cancel,}")}));
 }
 
 TEST_F(HandlerEnds, FirstPacketOverCreditsCloses) {
@@ -99,7 +102,7 @@ TEST_F(HandlerEnds, FirstPacketOverCreditsCloses) {
   handler("T143:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
           "4:body,65:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,}");
   EXPECT_TRUE(session().closed());
-  EXPECT_EQ(session().close_reason(), CloseReason::ProtocolError);
+  EXPECT_EQ(session().close_reason(), CloseReason::CreditOverrun);
 }
 
 TEST_F(HandlerEnds, UnwritableResponseCloses) {
