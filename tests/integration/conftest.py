@@ -18,12 +18,15 @@ ZMQ_MODES = [("ipc", "bind"), ("ipc", "connect"), ("tcp", "bind"), ("tcp", "conn
 class Stack:
     """A server process plus its handlers. `port` is the stream listener, `req_port` the req one."""
 
-    def __init__(self, workdir, binary, transport="ipc", mode="bind", req=False, extra_args=()):
+    def __init__(self, workdir, binary, transport="ipc", mode="bind", req=False, extra_args=(),
+                 handler=True):
+        """handler=False: no stream handler at all (nothing connected to the server's PUSH)."""
         self.workdir = str(workdir)
         self.binary = binary
         self.handler = None
         self.req_handler = None
         self.server = None
+        self.extra_handlers = []
         self.ipc_dir = harness.IpcDir(self.workdir, "client-out-stream")
         if transport == "ipc":
             self.stream_base = f"ipc://{self.ipc_dir.path}/client"
@@ -44,18 +47,33 @@ class Stack:
             args.append("--zclient-connect")
         args += list(extra_args)
         try:
-            self.handler = StreamHandler(self.stream_base, bind=handler_binds)
+            if handler:
+                self.handler = StreamHandler(self.stream_base, bind=handler_binds, watch_router=True)
             if req:
                 self.req_handler = ReqHandler(self.req_spec, bind=handler_binds)
             self.server = harness.ServerProcess(binary, args, self.workdir)
             self.server.wait_listening(ports)
-            self.handler.wait_subscribed()
+            if self.handler is not None:
+                self.handler.wait_subscribed()
+                # Also wait for the ROUTER: the server drops what it sends to a handler
+                # identity its ROUTER does not know yet ("Host unreachable").
+                self.handler.wait_router_connected()
         except BaseException:
             self.close()
             raise
 
+    def add_handler(self, identity, pull=False):
+        """Another stream handler connected to the same server sockets (so the server must be
+        the one binding), e.g. the target of a handoff; closed with the stack."""
+        extra = StreamHandler(self.stream_base, bind=False, identity=identity, pull=pull,
+                              watch_router=True)
+        self.extra_handlers.append(extra)
+        extra.wait_subscribed()
+        extra.wait_router_connected()
+        return extra
+
     def close(self):
-        for handler in (self.handler, self.req_handler):
+        for handler in (self.handler, self.req_handler, *self.extra_handlers):
             if handler is not None:
                 handler.close()
         if self.server is not None:

@@ -238,3 +238,43 @@ def without_transfer_encoding_connection(response):
     """Drop Condure's `Connection: Transfer-Encoding` line (reference §3.5 quirk); zedge does
     not write it (design.md §2), so tests compare responses without it."""
     return response.replace(b"Connection: Transfer-Encoding\r\n", b"")
+
+
+# ---------------------------------------------------------------------------------------------
+# zedge-only options, timing and memory
+
+def zedge_only(*args):
+    """Command-line options that only zedge has (Condure 1.9.1 would refuse to start): the
+    arguments themselves for zedge, nothing for Condure."""
+    return [] if is_condure() else list(args)
+
+
+def connect_small_window(port, rcvbuf_bytes=4096):
+    """A client whose receive buffer is small, so a server writing to it fills the socket
+    buffers quickly when the client does not read (backpressure tests)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf_bytes)
+    sock.settimeout(IO_TIMEOUT_S)
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+def wait_closed(reader, timeout):
+    """(seconds until the server closed the connection, bytes it sent until then); raises
+    TimeoutError if it is still open after `timeout` seconds."""
+    start = time.monotonic()
+    reader.sock.settimeout(timeout)
+    try:
+        data = reader.read_until_close()
+    finally:
+        reader.sock.settimeout(IO_TIMEOUT_S)
+    return time.monotonic() - start, data
+
+
+def rss_bytes(pid):
+    """Resident set size of a process, from /proc/<pid>/status."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")

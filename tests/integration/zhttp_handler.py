@@ -49,28 +49,52 @@ def _recv(sock, name, timeout_ms):
 
 
 class StreamHandler:
-    def __init__(self, base, bind=False, identity=b"testhandler", server_id=b"condure"):
+    def __init__(self, base, bind=False, identity=b"testhandler", server_id=b"condure", pull=True,
+                 watch_router=False):
+        """pull=False: no PULL socket, so no new requests come here (a handoff target, or a
+        handler that only answers sessions it is told about). watch_router=True: watch the
+        ROUTER's handshake, for wait_router_connected()."""
         self.identity = identity
         self.server_id = server_id
         self.received = []
         self._out_seq = {}
         self.ctx = zmq.Context()
         out, out_stream, in_ = stream_endpoints(base)
-        self.pull = self.ctx.socket(zmq.PULL)
+        self.pull = self.ctx.socket(zmq.PULL) if pull else None
         self.router = self.ctx.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.IDENTITY, identity)
         # XPUB rather than PUB: it tells us when the server's SUB has subscribed, so the
         # first response is not lost to the PUB/SUB slow-joiner race (reference §3.9a).
         self.pub = self.ctx.socket(zmq.XPUB)
         for sock in (self.pull, self.router, self.pub):
-            sock.setsockopt(zmq.LINGER, 0)
-        _attach(self.pull, out, bind)
+            if sock is not None:
+                sock.setsockopt(zmq.LINGER, 0)
+        if self.pull is not None:
+            _attach(self.pull, out, bind)
+        # Watched before it connects, or the event could pass unseen.
+        self._router_monitor = (self.router.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+                                if watch_router else None)
         _attach(self.router, out_stream, bind)
         _attach(self.pub, in_, bind)
 
     def wait_subscribed(self, timeout_ms=POLL_TIMEOUT_MS):
         frame = _recv(self.pub, "XPUB (subscription)", timeout_ms)[0]
         assert frame == b"\x01" + self.server_id + b" ", frame
+
+    def wait_router_connected(self, timeout_ms=POLL_TIMEOUT_MS):
+        """Wait until our ROUTER's ZMTP handshake with the server is done. The server's
+        ROUTER drops (EHOSTUNREACH) what it sends to an identity it does not know yet, so a
+        handler that joins late (a handoff target) must be known before it speaks; the
+        XPUB subscription says nothing about the ROUTER. Needs watch_router=True."""
+        monitor = self._router_monitor
+        try:
+            if not monitor.poll(timeout_ms, zmq.POLLIN):
+                raise TimeoutError(f"ROUTER handshake not done within {timeout_ms} ms")
+            monitor.recv_multipart()
+        finally:
+            self.router.disable_monitor()
+            monitor.close(linger=0)
+            self._router_monitor = None
 
     def recv_request(self, timeout_ms=POLL_TIMEOUT_MS):
         """Next new-session packet from PULL."""
@@ -102,6 +126,40 @@ class StreamHandler:
     def respond(self, rid, code=200, reason=b"OK", headers=(), body=b"", **extra):
         return self.send(rid, code=code, reason=reason,
                          headers=[list(h) for h in headers], body=body, **extra)
+
+    def next_seq(self, rid):
+        """The seq our next packet for `rid` will carry."""
+        return self._out_seq.get(rid, 0)
+
+    def set_next_seq(self, rid, seq):
+        """Continue a session another handler started (handoff, reference §1.9)."""
+        self._out_seq[rid] = seq
+
+    def send_packet(self, packet):
+        """Publish `packet` exactly as given: no `from`, id or seq added, counters untouched."""
+        self.pub.send(self.server_id + b" " + encode(packet))
+
+    def send_multi(self, rids, **fields):
+        """One packet for several sessions: `id` is a list of {id, seq}, each id numbered by
+        its own counter (reference §1.4, §1.6). Field names as in send()."""
+        ids = []
+        for rid in rids:
+            ids.append({"id": rid, "seq": self.next_seq(rid)})
+            self._out_seq[rid] = self.next_seq(rid) + 1
+        packet = {"from": self.identity, "id": ids}
+        for name, value in fields.items():
+            packet[name.rstrip("_").replace("_", "-")] = value
+        self.send_packet(packet)
+        return packet
+
+    def recv_stream_until_quiet(self, quiet_ms=300):
+        """Every ROUTER packet that arrives until none has come for `quiet_ms`."""
+        packets = []
+        while True:
+            try:
+                packets.append(self.recv_stream(timeout_ms=quiet_ms))
+            except TimeoutError:
+                return packets
 
     def close(self):
         self.ctx.destroy(linger=0)
