@@ -378,14 +378,35 @@ int RequestParser::Impl::on_message_complete(llhttp_t* p) {
   return HPE_PAUSED;
 }
 
-RequestParser::RequestParser(ParserLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+// The state lives on the heap only while a request is being read: an idle connection that
+// called release_memory() holds none of it (design.md §3).
+RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {}
 RequestParser::~RequestParser() = default;
 
-RequestParser::Step RequestParser::feed(std::string_view input) { return impl_->feed(input); }
-const RequestHead& RequestParser::head() const { return impl_->head; }
-std::string_view RequestParser::body_data() const { return impl_->body; }
-const RequestError& RequestParser::error() const { return impl_->error; }
-void RequestParser::reset() { impl_->reset(); }
+RequestParser::Impl& RequestParser::state() {
+  if (!impl_) impl_ = std::make_unique<Impl>(limits_);
+  return *impl_;
+}
+
+RequestParser::Step RequestParser::feed(std::string_view input) { return state().feed(input); }
+
+const RequestHead& RequestParser::head() const {
+  static const RequestHead kNoHead;
+  return impl_ ? impl_->head : kNoHead;
+}
+
+std::string_view RequestParser::body_data() const { return impl_ ? impl_->body : std::string_view(); }
+
+const RequestError& RequestParser::error() const {
+  static const RequestError kNoError;
+  return impl_ ? impl_->error : kNoError;
+}
+
+void RequestParser::reset() {
+  if (impl_) impl_->reset();
+}
+
+void RequestParser::release_memory() { impl_.reset(); }
 
 std::size_t RequestParser::state_size_bytes() { return sizeof(Impl); }
 

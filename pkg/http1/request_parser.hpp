@@ -85,12 +85,17 @@ class RequestParser {
 
   // Resets for a new connection.
   void reset();
+  // Between requests: gives back all parser state (it is made again on the next feed).
+  void release_memory();
 
   // Bytes of the parser's own heap state (llhttp plus the head being built), for --sizes.
   static std::size_t state_size_bytes();
 
  private:
   struct Impl;
+  Impl& state();
+
+  ParserLimits limits_;
   std::unique_ptr<Impl> impl_;
 };
 

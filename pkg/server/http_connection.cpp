@@ -78,6 +78,7 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
     }
     if (read_ec) client_eof_ = true;
     if (!lingering_) in_.append(scratch.data(), n);
+    active_since_tick_ = true;
   }
   if (lingering_) {
     if (client_eof_) close_socket();
@@ -100,6 +101,13 @@ void HttpConnection::on_tick(session::Clock::time_point now) {
     return;
   }
   if (finished_) return;
+  if (!active_since_tick_ && in_.empty() && !writing_) {
+    // Quiet for a whole tick: keep no buffers while waiting for the next request.
+    std::string().swap(in_);
+    std::string().swap(out_writing_);
+    session_.release_idle_memory();
+  }
+  active_since_tick_ = false;
   session_.on_handlers_available(worker_.handlers_available(), now);
   session_.on_tick(now);
   // Most ticks change nothing; only a timeout (a close or a 503) needs the I/O loop.

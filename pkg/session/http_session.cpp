@@ -141,7 +141,7 @@ bool HttpSession::send_body_pieces() {
     body_credits_ -= to_i64(n);
     body_held_bytes_ -= n;
     send_to_handler(body_frame(settings_.instance_id, id_, out_seq_++, std::string_view(piece).substr(0, n), !last));
-    if (whole) body_pieces_.pop_front();
+    if (whole) body_pieces_.erase(body_pieces_.begin());
     else piece.erase(0, n);
     final_body_sent_ = last;
     sent = true;
@@ -522,6 +522,13 @@ void HttpSession::on_tick(Clock::time_point now) {
   } else if (now >= client_deadline_) {
     close(CloseReason::ClientTimeout);
   }
+}
+
+void HttpSession::release_idle_memory() {
+  if (phase_ != Phase::AwaitingHead || writing_ > 0 || !output_.empty() || close_reason_ != CloseReason::None) return;
+  parser_.release_memory();
+  for (std::string* s : {&output_, &id_, &uri_, &handler_, &body_out_}) std::string().swap(*s);
+  std::vector<std::string>().swap(body_pieces_);
 }
 
 bool HttpSession::wants_keepalive() const {

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <vector>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -107,6 +107,9 @@ class HttpSession {
   bool close_after_output() const { return close_after_output_; }
   CloseReason close_reason() const { return close_reason_; }
   void shutdown() { close(CloseReason::Shutdown); }
+  // Between requests, with nothing in flight: gives back the memory the last request used,
+  // so an idle keep-alive connection costs little (design.md §3).
+  void release_idle_memory();
 
  private:
   enum class Phase { AwaitingHead, WaitingForHandler, InRequest };
@@ -163,7 +166,9 @@ class HttpSession {
   std::int64_t response_credits_ = 0;    // response body bytes the handler may still send
   std::int64_t credits_to_return_ = 0;   // written while paused, returned on resume
   std::string body_out_;                 // req mode: the whole body so far
-  std::deque<std::string> body_pieces_;  // stream mode: body pieces waiting for credits
+  // Stream mode: body pieces waiting for credits, oldest first. A vector, not a deque:
+  // libstdc++'s deque allocates ~600 bytes even when empty, on every connection.
+  std::vector<std::string> body_pieces_;
   std::size_t body_held_bytes_ = 0;      // bytes in body_pieces_ (at most a buffer's worth)
   bool final_body_sent_ = false;
   bool response_started_ = false;
