@@ -163,8 +163,7 @@ bool HttpSession::collect_req_body(std::string_view input, std::size_t& used) {
     if (step.event == http1::RequestParser::Event::BodyData) {
       body_out_.append(parser_.body_data());
       if (body_out_.size() > settings_.body_buffer_size_bytes) {
-        answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) +
-                              " bytes.");
+        answer_body_too_large();
         return false;
       }
     } else if (step.event == http1::RequestParser::Event::MessageComplete) {
@@ -230,8 +229,7 @@ void HttpSession::begin_request(Clock::time_point now) {
     // A declared body over the limit is refused before it is read, and a client waiting
     // for 100 (Continue) gets the final status instead (RFC 9110 §10.1.1).
     if (head.body_kind == http1::BodyKind::ContentLength && head.content_length > settings_.body_buffer_size_bytes) {
-      answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) +
-                            " bytes.");
+      answer_body_too_large();
       return;
     }
     // Req mode reads the body at once, so that is when the client may send it (§3.4).
@@ -507,6 +505,10 @@ void HttpSession::answer_error(int status, std::string_view message) {
                                false, output_);
   close_reason_ = CloseReason::ClientError;
   close_after_output_ = true;
+}
+
+void HttpSession::answer_body_too_large() {
+  answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) + " bytes.");
 }
 
 // ---------------------------------------------------------------- time and teardown

@@ -131,6 +131,7 @@ class HttpSession {
   void append_response_body(std::string_view body, bool more);
   void after_output_drained(Clock::time_point now);
   void answer_error(int status, std::string_view message);
+  void answer_body_too_large();  // 413 for req mode's --body-buffer-size
   void close(CloseReason reason);
   void arm(std::chrono::milliseconds timeout, Clock::time_point now);
 
