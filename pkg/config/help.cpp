@@ -12,14 +12,14 @@ std::string version_text() { return std::string("zedge ") + ZEDGE_VERSION; }
 
 std::string help_text() {
   return version_text() + R"(
-Holds HTTP and WebSocket client connections and relays them to ZHTTP handlers over
-ZeroMQ. Accepts the command line of Condure 1.9.1, so Pushpin can run it in Condure's place.
+Holds HTTP client connections and relays them to ZHTTP handlers over ZeroMQ
+(WebSocket upgrades are answered 501 until WebSocket support lands). Accepts the
+command line of Condure 1.9.1, so Pushpin can run it in Condure's place.
 
 Usage: zedge [OPTIONS]
 
 Every option taking a value accepts both "--option VALUE" and "--option=VALUE".
-Options from neither Condure 1.9.1 nor later Condure releases are marked [zedge]; there
-are none yet.
+Options Condure does not have are listed last, under "zedge's own options".
 
 Options:
       --log-level <N>
@@ -32,11 +32,11 @@ Options:
           Number of worker threads, 1 to 1024 [default: 2]
       --req-maxconn <N>
           Most connections open at once on req-mode listeners, split evenly between
-          workers; at least --workers [default: 100]
+          workers; at least --workers. Past it, new clients get 503 [default: 100]
       --stream-maxconn <N>
           Most connections open at once on stream-mode listeners, split evenly between
           workers; at least --workers. The two limits together may not exceed
-          10000000 [default: 10000]
+          10000000. Past it, new clients get 503 [default: 10000]
       --buffer-size <N>
           Largest request head in bytes; also the credits offered to handlers and the
           largest body piece per packet [default: 8192]
