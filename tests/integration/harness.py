@@ -278,3 +278,45 @@ def rss_bytes(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+# ---------------------------------------------------------------------------------------------
+# WebSocket client side (raw frames, so tests control masking, fragmentation and bad input)
+
+WS_KEY = b"dGhlIHNhbXBsZSBub25jZQ=="
+WS_ACCEPT = b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="  # RFC 6455 §1.3 example for WS_KEY
+WS_MASK = b"\x37\xfa\x21\x3d"
+
+
+def ws_upgrade_request(path=b"/ws", extra=b""):
+    return (b"GET " + path + b" HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Key: " + WS_KEY + b"\r\n"
+            b"Sec-WebSocket-Version: 13\r\n" + extra + b"\r\n")
+
+
+def ws_frame(opcode, payload=b"", fin=True, mask=True, rsv=0):
+    """One client frame; masked with WS_MASK unless mask=False."""
+    head = bytes([(0x80 if fin else 0) | (rsv << 4) | opcode])
+    size = len(payload)
+    bit = 0x80 if mask else 0
+    if size < 126:
+        head += bytes([bit | size])
+    elif size < 65536:
+        head += bytes([bit | 126]) + size.to_bytes(2, "big")
+    else:
+        head += bytes([bit | 127]) + size.to_bytes(8, "big")
+    if not mask:
+        return head + payload
+    return head + WS_MASK + bytes(b ^ WS_MASK[i % 4] for i, b in enumerate(payload))
+
+
+def ws_read_frame(reader):
+    """(fin, opcode, payload) of the next server frame (server frames are never masked)."""
+    b0, b1 = reader.read_exactly(2)
+    assert not b1 & 0x80, "server frames must not be masked"
+    size = b1 & 0x7F
+    if size == 126:
+        size = int.from_bytes(reader.read_exactly(2), "big")
+    elif size == 127:
+        size = int.from_bytes(reader.read_exactly(8), "big")
+    return bool(b0 & 0x80), b0 & 0x0F, reader.read_exactly(size) if size else b""

@@ -206,3 +206,30 @@ def assert_stream_request(packet, method, uri, headers, more=False, server_id=b"
     if more:  # a body follows in later packets; the first one never carries body bytes
         expected["more"] = True
     assert packet == expected
+
+
+def ws_accept(handler, rid, headers=(), credits=8192):
+    """Accept a WebSocket session (reference §1.10): a data packet with code 101 and credits;
+    the server writes the 101 head and the accept hash itself."""
+    return handler.send(rid, code=101, reason=b"Switching Protocols",
+                        headers=[list(h) for h in headers], credits=credits)
+
+
+def ws_echo(handler, rid, count=1, timeout_ms=POLL_TIMEOUT_MS):
+    """Answer the next `count` session packets: data back with the same content-type, body and
+    more; ping with pong; credits from the server are ignored (not counted). Returns them."""
+    packets = []
+    while len(packets) < count:
+        packet = handler.recv_stream(timeout_ms)
+        kind = packet.get("type")
+        if kind == b"credit" or kind == b"keep-alive":
+            continue
+        packets.append(packet)
+        if kind is None:
+            fields = {"content_type": packet["content-type"], "body": packet.get("body", b"")}
+            if packet.get("more"):
+                fields["more"] = True
+            handler.send(rid, **fields)
+        elif kind == b"ping":
+            handler.send(rid, type_="pong", body=packet.get("body", b""))
+    return packets
