@@ -1,7 +1,7 @@
 #include "websocket/close_code.hpp"
 
 #include "websocket/opcode.hpp"
-#include "websocket/utf8_validator.hpp"
+#include "utf8/utf8_validator.hpp"
 
 namespace zedge::websocket {
 
@@ -26,7 +26,7 @@ ClosePayloadResult parse_close_payload(std::string_view payload) {
     return result;
   }
   const std::string_view reason = payload.substr(2);
-  Utf8Validator validator;
+  utf8::Utf8Validator validator;
   if (!validator.feed(reason) || !validator.finish()) {
     result.error_code = kCloseInvalidPayload;
     return result;

@@ -6,14 +6,14 @@
 
 #include "json_to_tnetstring.hpp"
 #include "tnetstring/tnetstring.hpp"
-#include "utf8.hpp"
+#include "utf8/utf8_validator.hpp"
 #include "zhttp/packet.hpp"
 
 namespace zedge::zhttp {
 namespace {
 
 namespace tnet = zedge::tnetstring;
-using detail::is_valid_utf8;
+using utf8::is_valid;
 
 enum class Field : unsigned {
   From,
@@ -102,7 +102,7 @@ ParseError read_string(const tnet::Value& v, std::string_view& out) {
 
 ParseError read_text(const tnet::Value& v, std::string_view& out) {
   if (ParseError e = read_string(v, out); e != ParseError::None) return e;
-  return is_valid_utf8(out) ? ParseError::None : ParseError::NotUtf8;
+  return is_valid(out) ? ParseError::None : ParseError::NotUtf8;
 }
 
 // seq, credits, code and peer-port: integers that must not be negative (§1.1).
@@ -131,7 +131,7 @@ ParseError read_id_item(const tnet::Value& item, IdSeq& out) {
   tnet::Value v;
   bool has_id = false;
   while (reader.next(key, v)) {
-    if (!is_valid_utf8(key)) return ParseError::NotUtf8;
+    if (!is_valid(key)) return ParseError::NotUtf8;
     ParseError e = ParseError::None;
     if (key == "id") {
       e = read_id_string(v, out.id);
@@ -172,7 +172,7 @@ ParseError read_ext(const tnet::Value& v, Packet& out) {
   std::string_view key;
   tnet::Value item;
   while (reader.next(key, item)) {
-    if (!is_valid_utf8(key)) return ParseError::NotUtf8;
+    if (!is_valid(key)) return ParseError::NotUtf8;
     if (key == "multi") {
       if (ParseError e = read_bool(item, out.ext_multi); e != ParseError::None) return e;
     }
@@ -192,7 +192,7 @@ ParseError read_header(const tnet::Value& item, Header& out) {
   if (name.type != tnet::Type::String || value.type != tnet::Type::String) {
     return ParseError::BadHeader;
   }
-  if (!is_valid_utf8(name.payload)) return ParseError::NotUtf8;
+  if (!is_valid(name.payload)) return ParseError::NotUtf8;
   out.name = name.payload;
   out.value = value.payload;
   return ParseError::None;
@@ -273,7 +273,7 @@ ParseError parse_tnetstring(std::string_view tnet, Packet& out) {
   std::string_view key;
   tnet::Value v;
   while (reader.next(key, v)) {
-    if (!is_valid_utf8(key)) return ParseError::NotUtf8;
+    if (!is_valid(key)) return ParseError::NotUtf8;
     Field f{};
     if (lookup_field(key, f)) {
       values[static_cast<std::size_t>(f)] = v;

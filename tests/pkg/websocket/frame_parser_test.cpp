@@ -1,6 +1,6 @@
 #include "websocket/frame_parser.hpp"
 
-#include "websocket/utf8_validator.hpp"
+#include "utf8/utf8_validator.hpp"
 
 #include <gtest/gtest.h>
 
@@ -365,7 +365,7 @@ class TextMessageChecker : public FrameParser::Handler {
   }
 
   FrameHeader current;
-  Utf8Validator utf8;
+  utf8::Utf8Validator utf8;
   bool in_text = false;
   std::uint16_t close_code = 0;
 };

@@ -1,6 +1,6 @@
-#include "websocket/utf8_validator.hpp"
+#include "utf8/utf8_validator.hpp"
 
-namespace zedge::websocket {
+namespace zedge::utf8 {
 
 namespace {
 constexpr std::uint8_t kContinuationLow = 0x80;
@@ -57,4 +57,9 @@ bool Utf8Validator::feed(std::string_view bytes) {
   return true;
 }
 
-}  // namespace zedge::websocket
+bool is_valid(std::string_view s) {
+  Utf8Validator validator;
+  return validator.feed(s) && validator.finish();
+}
+
+}  // namespace zedge::utf8

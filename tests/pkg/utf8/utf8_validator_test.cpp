@@ -1,11 +1,11 @@
-#include "websocket/utf8_validator.hpp"
+#include "utf8/utf8_validator.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <string_view>
 
-namespace zedge::websocket {
+namespace zedge::utf8 {
 namespace {
 
 bool valid_whole(std::string_view s) {
@@ -122,4 +122,4 @@ TEST(Utf8Validator, EveryTwoByteLeadAgainstEveryContinuation) {
 }
 
 }  // namespace
-}  // namespace zedge::websocket
+}  // namespace zedge::utf8

@@ -1,4 +1,5 @@
-// Incremental UTF-8 validator (RFC 3629 §3/§4, as RFC 6455 §8.1 requires for text
+// UTF-8 validation, one implementation for ZHTTP text fields (reference §1.1) and
+// WebSocket text messages and close reasons. Incremental UTF-8 validator (RFC 3629 §3/§4, as RFC 6455 §8.1 requires for text
 // messages and close reasons). Fed piece by piece, so a character may be split across
 // reads or across fragments of one message.
 #pragma once
@@ -6,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace zedge::websocket {
+namespace zedge::utf8 {
 
 class Utf8Validator {
  public:
@@ -32,4 +33,7 @@ class Utf8Validator {
   std::uint8_t next_high_ = 0xBF;
 };
 
-}  // namespace zedge::websocket
+// True if `s` is well-formed UTF-8 as a whole.
+bool is_valid(std::string_view s);
+
+}  // namespace zedge::utf8
