@@ -42,7 +42,7 @@ constexpr std::array kFlags = {
     Flag{"help", FlagKind::Help},              Flag{"version", FlagKind::Version},
     // zedge's own flags.
     Flag{"zhttp-keepalive-interval", FlagKind::Value}, Flag{"zhttp-session-timeout", FlagKind::Value},
-    Flag{"handler-wait-ms", FlagKind::Value},
+    Flag{"handler-wait-ms", FlagKind::Value}, Flag{"websocket-message-max", FlagKind::Value},
 };
 
 const Flag* find_flag(std::string_view name) {
@@ -181,6 +181,8 @@ std::optional<std::string> read_numbers(const GivenArgs& given, Config& config) 
     return error;
   }
   if (auto error = read_number(given, "handler-wait-ms", config.handler_wait_ms)) return error;
+  if (auto error = read_number(given, "websocket-message-max", config.websocket_message_max)) return error;
+  if (config.websocket_message_max == 0) return "failed to parse websocket-message-max: must be at least 1";
   if (config.zhttp_keepalive_interval_seconds == 0 || config.zhttp_session_timeout_seconds == 0) {
     return "failed to parse zhttp timers: intervals must be at least 1 second";
   }

@@ -69,7 +69,9 @@ struct Config {
   // Handler silence that closes a session (Condure: fixed 60 s).
   std::uint64_t zhttp_session_timeout_seconds = 60;
   // With no handler connected, how long a request waits for one before a 503.
-  std::uint64_t handler_wait_ms = 5000;  // --sizes: only --log-level is validated; the rest keeps defaults
+  std::uint64_t handler_wait_ms = 5000;
+  // Largest WebSocket message a client may send, in bytes (1009 past it).
+  std::uint64_t websocket_message_max = 16U * 1024U * 1024U;  // --sizes: only --log-level is validated; the rest keeps defaults
 };
 
 struct ParseResult {

@@ -12,9 +12,9 @@ std::string version_text() { return std::string("zedge ") + ZEDGE_VERSION; }
 
 std::string help_text() {
   return version_text() + R"(
-Holds HTTP client connections and relays them to ZHTTP handlers over ZeroMQ
-(WebSocket upgrades are answered 501 until WebSocket support lands). Accepts the
-command line of Condure 1.9.1, so Pushpin can run it in Condure's place.
+Holds HTTP and WebSocket client connections and relays them to ZHTTP handlers
+over ZeroMQ. Accepts the command line of Condure 1.9.1, so Pushpin can run it in
+Condure's place.
 
 Usage: zedge [OPTIONS]
 
@@ -44,7 +44,8 @@ Options:
           Largest request body, in bytes, read before a req-mode request is forwarded
           [default: 100000]
       --messages-max <N>
-          Most WebSocket messages queued per connection [default: 100]
+          Most handler messages queued toward one WebSocket client; past it the
+          connection is closed [default: 100]
       --req-timeout <N>
           Seconds a req-mode client may take per request and response [default: 30]
       --stream-timeout <N>
@@ -77,8 +78,8 @@ Options:
       --tls-identities-dir <directory>
           Where tls listeners find NAME.crt and NAME.key [default: .]
       --compression
-          Let WebSocket clients negotiate permessage-deflate (accepted for
-          compatibility; this zedge build answers WebSocket upgrades with 501)
+          Let WebSocket clients negotiate permessage-deflate; handlers always see
+          uncompressed messages
       --sizes
           Print the sizes of internal objects and exit
 
@@ -92,6 +93,9 @@ zedge's own options:
       --handler-wait-ms <N>
           With no handler connected, milliseconds a request waits for one before it
           is answered 503 [default: 5000]
+      --websocket-message-max <N>
+          Largest WebSocket message a client may send, in bytes (after inflating);
+          a larger one closes the connection with code 1009 [default: 16777216]
 
   -h, --help
           Print this help and exit

@@ -177,7 +177,10 @@ void HttpConnection::finish() {
   if (finished_) return;
   finished_ = true;
   worker_.release(slot_, mode_);
-  if (session_.close_reason() == session::CloseReason::ClientError && !client_eof_) {
+  // After an error status, a refused upgrade or a WebSocket protocol error the client may
+  // still be sending: linger so our last bytes are not lost to a reset.
+  const auto reason = session_.close_reason();
+  if ((reason == session::CloseReason::ClientError || reason == session::CloseReason::Rejected) && !client_eof_) {
     linger();
   } else {
     close_socket();

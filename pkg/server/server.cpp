@@ -24,6 +24,9 @@ std::optional<std::string> Server::start() {
   base.req_timeout = std::chrono::seconds(config_.req_timeout_seconds);
   base.stream_timeout = std::chrono::seconds(config_.stream_timeout_seconds);
   base.handler_wait = std::chrono::milliseconds(config_.handler_wait_ms);
+  base.messages_max = config_.messages_max;
+  base.websocket_message_max_bytes = config_.websocket_message_max;
+  base.compression = config_.compression;
   settings.stream = base;
   settings.stream.mode = session::Mode::Stream;
   settings.req = base;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "log/log.hpp"
+#include "session/websocket_upgrade.hpp"
 
 namespace zedge::session {
 namespace {
@@ -34,6 +35,7 @@ std::string_view close_reason_name(CloseReason reason) {
     case CloseReason::SessionTimeout: return "session-timeout";
     case CloseReason::ClientTimeout: return "client-timeout";
     case CloseReason::Shutdown: return "shutdown";
+    case CloseReason::Rejected: return "rejected";
   }
   return "?";
 }
@@ -56,6 +58,7 @@ void HttpSession::arm(std::chrono::milliseconds timeout, Clock::time_point now) 
 // ---------------------------------------------------------------- client side
 
 std::size_t HttpSession::on_client_bytes(std::string_view input, Clock::time_point now) {
+  if (ws_) return ws_->on_client_bytes(input, now);
   if (close_reason_ != CloseReason::None) return 0;
   if (settings_.mode == Mode::Stream && !input.empty()) client_deadline_ = now + settings_.stream_timeout;
   std::size_t used = 0;
@@ -183,7 +186,19 @@ bool HttpSession::collect_req_body(std::string_view input, std::size_t& used) {
   return used > start || body_done_;
 }
 
+void HttpSession::shutdown() {
+  if (ws_) {
+    ws_->shutdown();
+    return;
+  }
+  close(CloseReason::Shutdown);
+}
+
 void HttpSession::on_client_closed() {
+  if (ws_) {
+    ws_->on_client_closed();
+    return;
+  }
   if (closed()) return;
   client_eof_ = true;
   // A client that leaves between requests simply closes; one that leaves during a request
@@ -205,10 +220,15 @@ void HttpSession::begin_request(Clock::time_point now) {
     if (!stream) {
       // Condure's exact answer on req listeners (reference §1.11).
       answer_error(400, "WebSockets not supported on req mode interface.");
-    } else {
-      answer_error(501, "WebSocket is not supported by this zedge build yet.");
+      return;
     }
-    return;
+    if (auto problem = check_websocket_upgrade(head)) {
+      answer_error(400, *problem);
+      return;
+    }
+    // The handler decides: the first packet goes out like any request's (ws:// uri, no
+    // `stream`, no `more`), and its answer accepts or rejects (reference §1.10).
+    upgrade_requested_ = true;
   }
   uri_ = request_uri(head, settings_.secure);
   if (uri_.size() > kUriMaxBytes) {
@@ -299,12 +319,17 @@ void HttpSession::reset_request() {
   final_body_sent_ = false;
   response_started_ = response_done_ = false;
   plan_ = {};
+  upgrade_requested_ = false;
 }
 
 // ---------------------------------------------------------------- handler side
 
 void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
                                     Clock::time_point now) {
+  if (ws_) {
+    ws_->on_handler_packet(packet, addressed, now);
+    return;
+  }
   if (close_reason_ != CloseReason::None || phase_ != Phase::InRequest) return;
   if (settings_.mode == Mode::Req) {
     on_req_reply(packet);
@@ -322,6 +347,10 @@ void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::Id
     ++in_seq_;
   }
   arm(settings_.session_timeout, now);
+  if (upgrade_requested_) {
+    on_upgrade_reply(packet, now);
+    return;
+  }
   // After handoff-proceed the session waits for this packet (from the new owner).
   const bool resumed = paused_;
   paused_ = false;
@@ -381,6 +410,62 @@ void HttpSession::on_stream_packet(const zhttp::Packet& packet) {
   if (first_from_handler && !response_started_ && has_body_ && !body_done_ && parser_.head().expect_continue) {
     output_ += "HTTP/1.1 100 Continue\r\n\r\n";
   }
+}
+
+void HttpSession::on_upgrade_reply(const zhttp::Packet& packet, Clock::time_point now) {
+  handler_seen_ = true;
+  switch (packet.type) {
+    case zhttp::PacketType::Data:
+      if (!packet.code || *packet.code == 101) {
+        accept_websocket(packet, now);
+        return;
+      }
+      // Condure would write this with the upgrade headers and switch anyway; a client
+      // cannot make sense of that, so it goes out as a plain refusal (api/zhttp.md).
+      LOG_WARN(kLog, id_ << " handler answered a WebSocket upgrade with " << *packet.code
+                         << " instead of 101 or a rejection; sent as a plain response");
+      [[fallthrough]];
+    case zhttp::PacketType::Error:
+      if (packet.type == zhttp::PacketType::Error && packet.condition != "rejected") {
+        close(CloseReason::HandlerEnded);
+        return;
+      }
+      write_upgrade_refusal(packet, output_);
+      response_started_ = response_done_ = true;
+      close_reason_ = CloseReason::Rejected;
+      close_after_output_ = true;
+      return;
+    case zhttp::PacketType::Credit:
+      if (packet.credits) body_credits_ += *packet.credits;
+      return;
+    case zhttp::PacketType::Cancel:
+      close(CloseReason::HandlerEnded);
+      return;
+    default:
+      return;  // keep-alive; nothing else means anything before the answer
+  }
+}
+
+void HttpSession::accept_websocket(const zhttp::Packet& packet, Clock::time_point now) {
+  if (!packet.body.empty()) LOG_DEBUG(kLog, id_ << " body of the WebSocket accept packet ignored");
+  std::string head;
+  head.swap(output_);
+  write_switching_protocols(packet, parser_.head(), {}, head);
+  WebSocketStart start;
+  start.id = std::move(id_);
+  start.handler = handler_;
+  start.out_seq = out_seq_;
+  start.in_seq = in_seq_;
+  // Condure assumes a buffer's worth when the accept grants nothing (connection.rs).
+  start.client_credits = body_credits_ + packet.credits.value_or(0);
+  if (start.client_credits <= 0) start.client_credits = to_i64(settings_.buffer_size_bytes);
+  start.handler_credits = response_credits_;
+  start.output = std::move(head);
+  start.writing = writing_;
+  ws_ = std::make_unique<WebSocketSession>(settings_, sink_, std::move(start), now);
+  // The HTTP phase is over: give back what it held.
+  parser_.release_memory();
+  for (std::string* s : {&output_, &uri_, &handler_, &body_out_}) std::string().swap(*s);
 }
 
 void HttpSession::on_req_reply(const zhttp::Packet& packet) {
@@ -447,6 +532,7 @@ void HttpSession::append_response_body(std::string_view body, bool more) {
 // ---------------------------------------------------------------- output
 
 std::size_t HttpSession::take_output(std::string& out) {
+  if (ws_) return ws_->take_output(out);
   out.swap(output_);
   const std::size_t ticket = output_body_bytes_;
   output_body_bytes_ = 0;
@@ -455,6 +541,10 @@ std::size_t HttpSession::take_output(std::string& out) {
 }
 
 void HttpSession::on_written(std::size_t ticket, Clock::time_point now) {
+  if (ws_) {
+    ws_->on_written(ticket, now);
+    return;
+  }
   if (writing_ > 0) --writing_;
   if (settings_.mode == Mode::Stream) client_deadline_ = now + settings_.stream_timeout;
   if (closed()) return;
@@ -514,6 +604,10 @@ void HttpSession::answer_body_too_large() {
 // ---------------------------------------------------------------- time and teardown
 
 void HttpSession::on_tick(Clock::time_point now) {
+  if (ws_) {
+    ws_->on_tick(now);
+    return;
+  }
   if (close_reason_ != CloseReason::None) return;
   if (phase_ == Phase::WaitingForHandler) {
     if (now >= deadline_) answer_error(503, "No handler is available to serve this request.");
@@ -527,13 +621,14 @@ void HttpSession::on_tick(Clock::time_point now) {
 }
 
 void HttpSession::release_idle_memory() {
-  if (phase_ != Phase::AwaitingHead || writing_ > 0 || !output_.empty() || close_reason_ != CloseReason::None) return;
+  if (ws_ || phase_ != Phase::AwaitingHead || writing_ > 0 || !output_.empty() || close_reason_ != CloseReason::None) return;
   parser_.release_memory();
   for (std::string* s : {&output_, &id_, &uri_, &handler_, &body_out_}) std::string().swap(*s);
   std::vector<std::string>().swap(body_pieces_);
 }
 
 bool HttpSession::wants_keepalive() const {
+  if (ws_) return ws_->wants_keepalive();
   return settings_.mode == Mode::Stream && phase_ == Phase::InRequest && close_reason_ == CloseReason::None &&
          !handler_.empty() && !paused_ && !response_done_;
 }

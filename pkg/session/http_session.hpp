@@ -9,61 +9,19 @@
 #include <cstdint>
 #include <vector>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "http1/request_parser.hpp"
 #include "http1/response_writer.hpp"
 #include "session/request_packet.hpp"
+#include "session/session_types.hpp"
+#include "session/websocket_session.hpp"
 #include "zhttp/packet.hpp"
 
 namespace zedge::session {
 
-using Clock = std::chrono::steady_clock;
-
-enum class Mode { Stream, Req };
-
-struct SessionSettings {
-  std::string instance_id = "condure";
-  Mode mode = Mode::Stream;
-  bool secure = false;  // TLS listener: https/wss uris
-  std::size_t buffer_size_bytes = 8192;
-  std::size_t body_buffer_size_bytes = 100000;
-  // Condure closes a stream session whose handler sent nothing for 60 s (reference §1.8).
-  std::chrono::milliseconds session_timeout{60000};
-  std::chrono::milliseconds req_timeout{30000};
-  std::chrono::milliseconds stream_timeout{1800000};
-  // With no handler connected, how long a request waits for one before a 503.
-  std::chrono::milliseconds handler_wait{5000};
-};
-
-enum class Route {
-  StreamInit,   // PUSH: first packet of a session
-  StreamReply,  // ROUTER: to the handler identity given as address
-  Req,          // DEALER
-};
-
-// Where a session's packets go. The server forwards them to the ZeroMQ bridge; tests record them.
-class PacketSink {
- public:
-  virtual ~PacketSink() = default;
-  virtual void send_packet(Route route, std::string_view address, std::string frame) = 0;
-};
-
-enum class CloseReason {
-  None,
-  Done,           // finished (non-persistent response, client left between requests)
-  ClientGone,     // client closed or reset during a request: handler gets cancel
-  HandlerEnded,   // handler sent cancel or error
-  ProtocolError,  // handler broke the protocol (bad seq, bad header): no cancel
-  CreditOverrun,  // handler sent more body than its credits: cancel, as Condure's local errors
-  ClientError,    // client sent something we answered with an error status
-  SessionTimeout, // handler silent too long (no cancel)
-  ClientTimeout,  // --stream-timeout / --req-timeout (cancel in stream mode)
-  Shutdown,       // process stopping: handler gets cancel
-};
-
-std::string_view close_reason_name(CloseReason reason);
 
 class HttpSession {
  public:
@@ -79,7 +37,7 @@ class HttpSession {
   void on_client_closed();
 
   // ---- output to the client
-  bool has_output() const { return !output_.empty(); }
+  bool has_output() const { return ws_ ? ws_->has_output() : !output_.empty(); }
   // Moves pending output into `out` (which must be empty); returns a ticket for on_written.
   std::size_t take_output(std::string& out);
   // A take_output() batch reached the client.
@@ -92,21 +50,25 @@ class HttpSession {
   void on_handlers_available(bool available, Clock::time_point now);
 
   // ---- time
-  Clock::time_point deadline() const { return deadline_; }
+  Clock::time_point deadline() const { return ws_ ? ws_->deadline() : deadline_; }
   void on_tick(Clock::time_point now);
 
   // ---- keep-alive batching (reference §1.8): sessions whose handler is known
   bool wants_keepalive() const;
-  std::string_view handler_address() const { return handler_; }
+  std::string_view handler_address() const { return ws_ ? ws_->handler_address() : handler_; }
   // Takes the next outgoing seq for a keep-alive sent in a batch.
-  std::int64_t take_keepalive_seq() { return out_seq_++; }
+  std::int64_t take_keepalive_seq() { return ws_ ? ws_->take_keepalive_seq() : out_seq_++; }
 
   // ---- state
-  const std::string& request_id() const { return id_; }
-  bool closed() const { return close_reason_ != CloseReason::None && !close_after_output_; }
-  bool close_after_output() const { return close_after_output_; }
-  CloseReason close_reason() const { return close_reason_; }
-  void shutdown() { close(CloseReason::Shutdown); }
+  const std::string& request_id() const { return ws_ ? ws_->request_id() : id_; }
+  bool closed() const {
+    return ws_ ? ws_->closed() : close_reason_ != CloseReason::None && !close_after_output_;
+  }
+  bool close_after_output() const { return ws_ ? ws_->close_after_output() : close_after_output_; }
+  CloseReason close_reason() const { return ws_ ? ws_->close_reason() : close_reason_; }
+  // True once the connection speaks WebSocket.
+  bool is_websocket() const { return ws_ != nullptr; }
+  void shutdown();
   // Between requests, with nothing in flight: gives back the memory the last request used,
   // so an idle keep-alive connection costs little (design.md §3).
   void release_idle_memory();
@@ -127,6 +89,8 @@ class HttpSession {
 
   void on_stream_packet(const zhttp::Packet& packet);
   void on_req_reply(const zhttp::Packet& packet);
+  void on_upgrade_reply(const zhttp::Packet& packet, Clock::time_point now);
+  void accept_websocket(const zhttp::Packet& packet, Clock::time_point now);
   void start_response(const zhttp::Packet& packet, bool whole);
   void append_response_body(std::string_view body, bool more);
   void after_output_drained(Clock::time_point now);
@@ -175,6 +139,10 @@ class HttpSession {
   bool response_started_ = false;
   bool response_done_ = false;
   http1::ResponsePlan plan_;
+  bool upgrade_requested_ = false;  // a valid WebSocket upgrade waits for the handler
+  // After the handler accepted the upgrade, the connection is a WebSocket and every call
+  // goes there.
+  std::unique_ptr<WebSocketSession> ws_;
 };
 
 }  // namespace zedge::session

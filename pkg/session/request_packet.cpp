@@ -99,4 +99,30 @@ std::string control_frame(std::string_view from, std::string_view id, std::int64
   return zhttp::encode(p);
 }
 
+std::string ws_data_frame(std::string_view from, std::string_view id, std::int64_t seq, bool binary,
+                          std::string_view body, bool more) {
+  zhttp::Packet p = session_packet(from, id, seq);
+  p.content_type = binary ? "binary" : "text";
+  p.body = body;
+  p.more = more;
+  return zhttp::encode(p);
+}
+
+std::string ws_close_frame(std::string_view from, std::string_view id, std::int64_t seq,
+                           std::optional<std::uint16_t> code, std::string_view reason) {
+  zhttp::Packet p = session_packet(from, id, seq);
+  p.type = zhttp::PacketType::Close;
+  if (code) p.code = *code;
+  p.body = reason;
+  return zhttp::encode(p);
+}
+
+std::string ws_ping_pong_frame(std::string_view from, std::string_view id, std::int64_t seq,
+                               zhttp::PacketType type, std::string_view body) {
+  zhttp::Packet p = session_packet(from, id, seq);
+  p.type = type;
+  p.body = body;
+  return zhttp::encode(p);
+}
+
 }  // namespace zedge::session

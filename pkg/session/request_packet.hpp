@@ -44,4 +44,13 @@ std::string credit_frame(std::string_view from, std::string_view id, std::int64_
 std::string control_frame(std::string_view from, std::string_view id, std::int64_t seq,
                           zhttp::PacketType type);
 
+// WebSocket packets (reference §1.10): a piece of a text or binary message, a close with
+// the client's code and reason (no code when its close frame had none), a ping or pong.
+std::string ws_data_frame(std::string_view from, std::string_view id, std::int64_t seq, bool binary,
+                          std::string_view body, bool more);
+std::string ws_close_frame(std::string_view from, std::string_view id, std::int64_t seq,
+                           std::optional<std::uint16_t> code, std::string_view reason);
+std::string ws_ping_pong_frame(std::string_view from, std::string_view id, std::int64_t seq,
+                               zhttp::PacketType type, std::string_view body);
+
 }  // namespace zedge::session

@@ -313,18 +313,6 @@ TEST_F(ClientErrors, UnsupportedVersionGets505) {
   EXPECT_EQ(sent(), std::vector<Sent>{});
 }
 
-TEST_F(ClientErrors, WebSocketOnStreamListenerGets501) {
-  start();
-  client(
-      "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: abcde\r\n\r\n");
-  EXPECT_EQ(write(),
-            "HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-            "Content-Length: 52\r\n\r\nWebSocket is not supported by this zedge build yet.\n");
-  EXPECT_TRUE(session().closed());
-  EXPECT_EQ(sent(), std::vector<Sent>{});
-}
-
 TEST_F(ClientErrors, BadPipelinedRequestAnsweredAfterThePreviousResponse) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\nBAD\r\n\r\n");

@@ -58,7 +58,12 @@ class SessionTest : public ::testing::Test {
 
   // Creates the session; tests change settings_ before calling it.
   void start() {
+    // A fresh connection: nothing left over from an earlier start() in the same test.
     now_ = t0;
+    input_.clear();
+    sink_.packets.clear();
+    ticket_ = 0;
+    id_counter_ = 0;
     session_ = std::make_unique<HttpSession>(settings_, PeerInfo{"127.0.0.1", 40000}, sink_, [this] { return next_id(); },
                                              now_);
   }

@@ -1,0 +1,65 @@
+// Types shared by the HTTP and WebSocket phases of a connection's session.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace zedge::session {
+
+using Clock = std::chrono::steady_clock;
+
+enum class Mode { Stream, Req };
+
+struct SessionSettings {
+  std::string instance_id = "condure";
+  Mode mode = Mode::Stream;
+  bool secure = false;  // TLS listener: https/wss uris
+  std::size_t buffer_size_bytes = 8192;
+  std::size_t body_buffer_size_bytes = 100000;
+  // Condure closes a stream session whose handler sent nothing for 60 s (reference §1.8).
+  std::chrono::milliseconds session_timeout{60000};
+  std::chrono::milliseconds req_timeout{30000};
+  std::chrono::milliseconds stream_timeout{1800000};
+  // With no handler connected, how long a request waits for one before a 503.
+  std::chrono::milliseconds handler_wait{5000};
+  // WebSocket (reference §1.10, §3.7).
+  std::size_t messages_max = 100;  // handler messages queued toward one client
+  // Largest message a client may send (received size, and inflated size when compressed);
+  // a larger one is closed with 1009 (design.md §2).
+  std::uint64_t websocket_message_max_bytes = 16U * 1024U * 1024U;
+  bool compression = false;  // permessage-deflate may be negotiated
+};
+
+enum class Route {
+  StreamInit,   // PUSH: first packet of a session
+  StreamReply,  // ROUTER: to the handler identity given as address
+  Req,          // DEALER
+};
+
+// Where a session's packets go. The server forwards them to the ZeroMQ bridge; tests record them.
+class PacketSink {
+ public:
+  virtual ~PacketSink() = default;
+  virtual void send_packet(Route route, std::string_view address, std::string frame) = 0;
+};
+
+enum class CloseReason {
+  None,
+  Done,           // finished (non-persistent response, client left between requests)
+  ClientGone,     // client closed or reset during a request: handler gets cancel
+  HandlerEnded,   // handler sent cancel or error
+  ProtocolError,  // handler broke the protocol (bad seq, bad header): no cancel
+  CreditOverrun,  // handler sent more body than its credits: cancel, as Condure's local errors
+  ClientError,    // client sent something we answered with an error status
+  SessionTimeout, // handler silent too long (no cancel)
+  ClientTimeout,  // --stream-timeout / --req-timeout (cancel in stream mode)
+  Shutdown,       // process stopping: handler gets cancel
+  Rejected,       // handler refused a WebSocket upgrade: its response, then close
+};
+
+std::string_view close_reason_name(CloseReason reason);
+
+}  // namespace zedge::session
