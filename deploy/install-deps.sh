@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_packages=(
   g++ make cmake ninja-build pkg-config
-  libasio-dev libzmq3-dev node-llhttp prometheus-cpp-dev rapidjson-dev libssl-dev
+  libasio-dev libzmq3-dev node-llhttp prometheus-cpp-dev rapidjson-dev libssl-dev zlib1g-dev
 )
 test_packages=(
   libgtest-dev

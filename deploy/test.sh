@@ -4,6 +4,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/deploy/install-deps.sh"
+# The `ws` npm client used by the WebSocket integration tests.
+"$root/deploy/install-node-deps.sh"
 export ZEDGE_BUILD_DIR="${ZEDGE_BUILD_DIR:-$root/build}"
 "$root/deploy/build.sh" -DZEDGE_WERROR=ON -DZEDGE_BUILD_TESTS=ON
 if [ "${ZEDGE_BENCH_SMOKE:-}" = 1 ]; then

@@ -450,8 +450,14 @@ void HttpSession::accept_websocket(const zhttp::Packet& packet, Clock::time_poin
   if (!packet.body.empty()) LOG_DEBUG(kLog, id_ << " body of the WebSocket accept packet ignored");
   std::string head;
   head.swap(output_);
-  write_switching_protocols(packet, parser_.head(), {}, head);
   WebSocketStart start;
+  std::string extensions;
+  if (settings_.compression) {
+    const auto offers = websocket_extension_offers(parser_.head());
+    start.deflate = websocket::negotiate_permessage_deflate(offers);
+    if (start.deflate) extensions = websocket::deflate_response_value(*start.deflate);
+  }
+  write_switching_protocols(packet, parser_.head(), extensions, head);
   start.id = std::move(id_);
   start.handler = handler_;
   start.out_seq = out_seq_;

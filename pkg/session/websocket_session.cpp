@@ -11,6 +11,9 @@ namespace zedge::session {
 namespace {
 
 constexpr const char* kLog = "websocket";
+// With permessage-deflate, client bytes are parsed this many at a time, so what one slice
+// inflates to stays near the buffer size before reading stops.
+constexpr std::size_t kCompressedSliceBytes = 1024;
 
 std::int64_t to_i64(std::size_t n) { return static_cast<std::int64_t>(n); }
 
@@ -28,11 +31,16 @@ WebSocketSession::WebSocketSession(const SessionSettings& settings, PacketSink& 
       in_seq_(start.in_seq),
       client_credits_(start.client_credits),
       handler_credits_(start.handler_credits),
-      parser_(websocket::FrameParserOptions{false, settings.websocket_message_max_bytes}),
+      parser_(websocket::FrameParserOptions{start.deflate.has_value(), settings.websocket_message_max_bytes}),
       output_(std::move(start.output)),
       writing_(start.writing),
       deadline_(now + settings.session_timeout),
-      client_deadline_(now + settings.stream_timeout) {}
+      client_deadline_(now + settings.stream_timeout) {
+  if (start.deflate) {
+    inflater_ = std::make_unique<websocket::MessageInflater>(*start.deflate, settings.websocket_message_max_bytes);
+    deflater_ = std::make_unique<websocket::MessageDeflater>(*start.deflate);
+  }
+}
 
 WebSocketSession::~WebSocketSession() = default;
 
@@ -54,8 +62,9 @@ std::size_t WebSocketSession::on_client_bytes(std::string_view input, Clock::tim
       send_pending();
       if (held_bytes_ >= settings_.buffer_size_bytes) break;
     }
-    const std::size_t room = settings_.buffer_size_bytes - held_bytes_;
-    used += parser_.feed(input.substr(used, std::min(room, input.size() - used)), *this);
+    std::size_t slice = std::min(settings_.buffer_size_bytes - held_bytes_, input.size() - used);
+    if (inflater_) slice = std::min(slice, kCompressedSliceBytes);
+    used += parser_.feed(input.substr(used, slice), *this);
     if (parser_.failed()) {
       fail(parser_.close_code(), parser_.error_text());
       return used;
@@ -96,6 +105,10 @@ void WebSocketSession::on_frame_payload(std::string_view piece) {
     control_.append(piece);
     return;
   }
+  if (message_compressed_) {
+    inflate_message_bytes(piece, false);
+    return;
+  }
   // The common case, a whole small frame in one read with nothing queued before it,
   // goes to the handler straight from the parser's buffer.
   if (piece.size() == frame_.payload_length && piece_.empty() && pending_.empty() && !message_compressed_ &&
@@ -107,14 +120,31 @@ void WebSocketSession::on_frame_payload(std::string_view piece) {
 }
 
 void WebSocketSession::take_message_bytes(std::string_view bytes) {
-  // Text is validated as it arrives, across frames (RFC 6455 §8.1).
-  if (!message_binary_ && !utf8_.feed(bytes)) {
-    error_code_ = websocket::kCloseInvalidPayload;
-    error_text_ = "invalid UTF-8 in a text message";
+  const std::size_t from = piece_.size();
+  piece_.append(bytes);
+  check_text(from);
+}
+
+// The handler sees plain payloads (reference §3.7): a compressed message is inflated as
+// its frames arrive, and its limit applies to the inflated size.
+void WebSocketSession::inflate_message_bytes(std::string_view bytes, bool final_piece) {
+  const std::size_t from = piece_.size();
+  if (const std::uint16_t code = inflater_->inflate(bytes, final_piece, piece_); code != 0) {
+    error_code_ = code;
+    error_text_ = code == websocket::kCloseMessageTooBig ? "message too big once inflated"
+                                                         : "compressed message cannot be inflated";
     return;
   }
-  piece_.append(bytes);
-  held_bytes_ += bytes.size();
+  check_text(from);
+}
+
+// Text is validated as it arrives, across frames (RFC 6455 §8.1).
+void WebSocketSession::check_text(std::size_t from) {
+  held_bytes_ += piece_.size() - from;
+  if (!message_binary_ && !utf8_.feed(std::string_view(piece_).substr(from))) {
+    error_code_ = websocket::kCloseInvalidPayload;
+    error_text_ = "invalid UTF-8 in a text message";
+  }
 }
 
 bool WebSocketSession::try_send_whole_frame(std::string_view payload) {
@@ -135,6 +165,10 @@ void WebSocketSession::on_frame_end() {
     return;
   }
   if (frame_sent_whole_) return;
+  if (frame_.fin && message_compressed_) {
+    inflate_message_bytes({}, true);
+    if (error_code_ != 0) return;
+  }
   if (frame_.fin && !message_binary_ && !utf8_.finish()) {
     error_code_ = websocket::kCloseInvalidPayload;
     error_text_ = "text message ends inside a UTF-8 sequence";
@@ -317,7 +351,17 @@ void WebSocketSession::write_data(const zhttp::Packet& packet) {
     // Anything but "binary" is text, as in Condure.
     opcode = packet.content_type == "binary" ? websocket::Opcode::kBinary : websocket::Opcode::kText;
   }
-  websocket::append_frame(output_, opcode, !packet.more, packet.body);
+  if (deflater_) {
+    // Every outgoing message is compressed, RSV1 on its first frame (RFC 7692 §6).
+    std::string payload;
+    if (!deflater_->compress(packet.body, !packet.more, payload)) {
+      fail(websocket::kCloseInternalError, "compression failed");
+      return;
+    }
+    websocket::append_frame(output_, opcode, !packet.more, payload, opcode != websocket::Opcode::kContinuation);
+  } else {
+    websocket::append_frame(output_, opcode, !packet.more, packet.body);
+  }
   output_payload_bytes_ += packet.body.size();
   client_message_open_ = packet.more;
 }

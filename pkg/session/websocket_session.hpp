@@ -14,6 +14,7 @@
 #include "session/session_types.hpp"
 #include "utf8/utf8_validator.hpp"
 #include "websocket/frame_parser.hpp"
+#include "websocket/permessage_deflate.hpp"
 #include "zhttp/packet.hpp"
 
 namespace zedge::session {
@@ -28,6 +29,7 @@ struct WebSocketStart {
   std::int64_t handler_credits = 0;  // bytes the handler may still send us
   std::string output;              // the 101 head, not yet written
   std::size_t writing = 0;         // output batches handed out and not yet written
+  std::optional<websocket::DeflateParams> deflate;  // permessage-deflate was negotiated
 };
 
 class WebSocketSession : private websocket::FrameParser::Handler {
@@ -81,6 +83,8 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   void on_frame_end() override;
 
   void take_message_bytes(std::string_view bytes);
+  void inflate_message_bytes(std::string_view bytes, bool final_piece);
+  void check_text(std::size_t from);
   bool try_send_whole_frame(std::string_view payload);
   void queue_piece(bool more);
   void on_client_control();
@@ -106,6 +110,8 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   std::int64_t handler_credits_;
 
   websocket::FrameParser parser_;
+  std::unique_ptr<websocket::MessageInflater> inflater_;  // only with permessage-deflate
+  std::unique_ptr<websocket::MessageDeflater> deflater_;
 
   // Client -> handler.
   websocket::FrameHeader frame_;       // frame being parsed
