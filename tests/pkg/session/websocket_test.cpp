@@ -594,3 +594,112 @@ TEST_F(WebSocket, ShutdownCancelsTheHandler) {
 
 }  // namespace
 }  // namespace zedge::session::testing
+
+namespace zedge::session::testing {
+namespace {
+
+// ---------------------------------------------------------------- permessage-deflate
+
+constexpr std::string_view kUpgradeWithDeflate =
+    "GET /ws HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+
+class Compressed : public WebSocket {
+ protected:
+  std::string open_compressed() {
+    start();
+    client(kUpgradeWithDeflate);
+    sent();
+    from_handler([](zhttp::Packet& p) {
+      p.code = 101;
+      p.credits = 100000;
+    });
+    sent();
+    return write();
+  }
+  // A client message compressed the way a client would (RFC 7692 §7.2.1).
+  // The code of a server close frame at the start of `out` (0 if there is none).
+  static int close_code_at(std::string_view out) {
+    if (out.size() < 4 || static_cast<std::uint8_t>(out[0]) != 0x88) return 0;
+    return static_cast<std::uint8_t>(out[2]) << 8 | static_cast<std::uint8_t>(out[3]);
+  }
+  static std::string deflated(std::string_view message) {
+    websocket::MessageDeflater deflater(websocket::DeflateParams{});
+    std::string out;
+    EXPECT_TRUE(deflater.compress(message, true, out));
+    return out;
+  }
+};
+
+TEST_F(Compressed, NegotiatedOnlyWithCompressionOn) {
+  EXPECT_EQ(open_compressed(), kAcceptHead);  // --compression off: the offer is ignored
+  settings_.compression = true;
+  handler_seq_ = 0;
+  EXPECT_EQ(open_compressed(),
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+}
+
+TEST_F(Compressed, TheHandlerSeesPlainPayloadsBothWays) {
+  settings_.compression = true;
+  open_compressed();
+  const std::string text(3000, 'a');
+  // One compressed message in two frames: RSV1 on the first only (RFC 7692 §6.1).
+  const std::string payload = deflated(text);
+  client(frame(kText, payload.substr(0, 3), false, true, 4) + frame(kCont, payload.substr(3)));
+  std::string seen;
+  for (const Sent& s : sent()) {
+    zhttp::Packet p;
+    ASSERT_EQ(zhttp::parse(s.frame, p), zhttp::ParseError::None);
+    seen += p.body;
+  }
+  EXPECT_EQ(seen, text);
+
+  handler_data("Hello");
+  // RFC 7692 §7.2.3.1: "Hello" compressed, RSV1 set on the frame.
+  EXPECT_EQ(write(), std::string("\xc1\x07\xf2\x48\xcd\xc9\xc9\x07\x00", 9));
+  EXPECT_EQ(described(), (Lines{"2 credit credits=5"}));  // credits count plain bytes
+}
+
+TEST_F(Compressed, AStreamedHandlerMessageIsCompressedFrameByFrame) {
+  settings_.compression = true;
+  open_compressed();
+  handler_data("Hel", false, true);
+  handler_data("lo");
+  const std::string out = write();
+  ASSERT_GE(out.size(), 4U);
+  EXPECT_EQ(static_cast<std::uint8_t>(out[0]), 0x41);  // text, RSV1, not final
+  const std::size_t second = 2 + static_cast<std::size_t>(out[1]);
+  ASSERT_LT(second, out.size());
+  EXPECT_EQ(static_cast<std::uint8_t>(out[second]), 0x80);  // continuation, final, no RSV1
+  websocket::MessageInflater inflater(websocket::DeflateParams{}, 1000);
+  std::string plain;
+  EXPECT_EQ(inflater.inflate(out.substr(2, second - 2), false, plain), 0);
+  EXPECT_EQ(inflater.inflate(out.substr(second + 2), true, plain), 0);
+  EXPECT_EQ(plain, "Hello");
+}
+
+TEST_F(Compressed, LimitAppliesToTheInflatedSizeAndBadDataIs1007) {
+  settings_.compression = true;
+  settings_.websocket_message_max_bytes = 1000;
+  open_compressed();
+  client(frame(kBinary, deflated(std::string(1001, 'z')), true, true, 4));  // ~10 bytes on the wire
+  EXPECT_EQ(close_code_at(write()), 1009);
+  EXPECT_TRUE(session().closed());
+
+  handler_seq_ = 0;
+  open_compressed();
+  client(frame(kBinary, "\xff\xff\xff\xff", true, true, 4));
+  EXPECT_EQ(close_code_at(write()), 1007);
+  EXPECT_EQ(described().back(), "1 cancel");
+}
+
+TEST_F(Compressed, Rsv1IsStillAnErrorWithoutNegotiation) {
+  open_compressed();  // --compression off
+  client(frame(kText, deflated("x"), true, true, 4));
+  EXPECT_EQ(close_code_at(write()), 1002);
+}
+
+}  // namespace
+}  // namespace zedge::session::testing
