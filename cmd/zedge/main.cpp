@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -16,6 +18,8 @@
 namespace {
 
 constexpr const char* kLog = "zedge";
+// How often the main thread looks whether a stop was asked for or a drain is over.
+constexpr auto kExitPollInterval = std::chrono::milliseconds(50);
 
 sigset_t termination_signals() {
   sigset_t set;
@@ -63,15 +67,32 @@ int main(int argc, char** argv) {
   }
   LOG_INFO(kLog, "started");
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  LOG_INFO(kLog, "stopping...");
-  // A second signal while stopping means "now" (as Condure, reference §2.3).
-  std::thread([signals] {
-    int again = 0;
-    sigwait(&signals, &again);
-    std::_Exit(1);
+  // SIGTERM drains (Kubernetes' stop signal): requests and streams get --drain-timeout to
+  // finish, then zedge exits; a second SIGTERM exits at once. SIGINT and SIGQUIT stop at
+  // once, as Condure does on every signal (reference §2.3). A third signal of any kind
+  // ends the process without cleanup.
+  std::atomic<bool> stop_now{false};
+  std::thread([&server, &config, &stop_now, signals] {
+    int stops = 0;
+    for (;;) {
+      int signal_number = 0;
+      if (sigwait(&signals, &signal_number) != 0) continue;
+      if (signal_number == SIGTERM && !server.draining() && stops == 0) {
+        zedge::server::DrainPlan plan;
+        plan.timeout = std::chrono::seconds(config.drain_timeout_seconds);
+        plan.exit_when_done = true;
+        server.start_drain(plan);
+        continue;
+      }
+      if (++stops >= 2) std::_Exit(1);
+      stop_now.store(true);
+    }
   }).detach();
+
+  while (!stop_now.load() && !server.drain_finished()) {
+    std::this_thread::sleep_for(kExitPollInterval);
+  }
+  LOG_INFO(kLog, "stopping...");
   server.stop();
   LOG_INFO(kLog, "stopped");
   return 0;

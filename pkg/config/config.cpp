@@ -43,6 +43,9 @@ constexpr std::array kFlags = {
     // zedge's own flags.
     Flag{"zhttp-keepalive-interval", FlagKind::Value}, Flag{"zhttp-session-timeout", FlagKind::Value},
     Flag{"handler-wait-ms", FlagKind::Value}, Flag{"websocket-message-max", FlagKind::Value},
+    Flag{"admin-listen", FlagKind::Value},    Flag{"admin-token", FlagKind::Value},
+    Flag{"admin-token-file", FlagKind::Value}, Flag{"drain-timeout", FlagKind::Value},
+    Flag{"ready-handler-grace", FlagKind::Value},
 };
 
 const Flag* find_flag(std::string_view name) {
@@ -183,6 +186,8 @@ std::optional<std::string> read_numbers(const GivenArgs& given, Config& config) 
   if (auto error = read_number(given, "handler-wait-ms", config.handler_wait_ms)) return error;
   if (auto error = read_number(given, "websocket-message-max", config.websocket_message_max)) return error;
   if (config.websocket_message_max == 0) return "failed to parse websocket-message-max: must be at least 1";
+  if (auto error = read_number(given, "drain-timeout", config.drain_timeout_seconds)) return error;
+  if (auto error = read_number(given, "ready-handler-grace", config.ready_handler_grace_seconds)) return error;
   if (config.zhttp_keepalive_interval_seconds == 0 || config.zhttp_session_timeout_seconds == 0) {
     return "failed to parse zhttp timers: intervals must be at least 1 second";
   }
@@ -292,6 +297,28 @@ std::optional<std::string> check_zclient_specs(const Config& config) {
   return std::nullopt;
 }
 
+// --admin-listen [addr:]port (a bare port is loopback), and its bearer token.
+std::optional<std::string> read_admin(const GivenArgs& given, Config& config) {
+  if (const std::string* text = single_value(given, "admin-listen")) {
+    std::string value = *text;
+    if (is_port_number(value, 65535)) value = "127.0.0.1:" + value;
+    ListenSpec spec;
+    if (parse_listen(value, spec) || spec.local || spec.tls) {
+      return "failed to parse admin-listen: expected [addr:]port, got '" + *text + "'";
+    }
+    config.admin_listen = spec;
+  }
+  const std::string* token = single_value(given, "admin-token");
+  const std::string* token_file = single_value(given, "admin-token-file");
+  if (token != nullptr && token_file != nullptr) return "admin-token and admin-token-file are mutually exclusive";
+  if (token != nullptr) {
+    if (token->empty()) return "failed to parse admin-token: must be non-empty";
+    config.admin_token = *token;
+  }
+  if (token_file != nullptr) config.admin_token_file = *token_file;
+  return std::nullopt;
+}
+
 // Pass 2, in Condure's order.
 std::optional<std::string> build_config(const GivenArgs& given, Config& config) {
   auto level = static_cast<std::uint64_t>(config.log_level);
@@ -311,6 +338,7 @@ std::optional<std::string> build_config(const GivenArgs& given, Config& config) 
   }
   config.zclient_connect = given.contains("zclient-connect");
   config.compression = given.contains("compression");
+  if (auto error = read_admin(given, config)) return error;
 
   if (auto error = check_limits(config)) return error;
   if (auto error = read_listens(given, config)) return error;

@@ -71,7 +71,15 @@ struct Config {
   // With no handler connected, how long a request waits for one before a 503.
   std::uint64_t handler_wait_ms = 5000;
   // Largest WebSocket message a client may send, in bytes (1009 past it).
-  std::uint64_t websocket_message_max = 16U * 1024U * 1024U;  // --sizes: only --log-level is validated; the rest keeps defaults
+  std::uint64_t websocket_message_max = 16U * 1024U * 1024U;
+  // Admin API (design.md §5): off unless --admin-listen is given.
+  std::optional<ListenSpec> admin_listen;
+  std::string admin_token;       // bearer token for mutating endpoints from non-loopback peers
+  std::string admin_token_file;  // or read from this file at start (trailing newline dropped)
+  // SIGTERM drains for this long before exiting (fits Kubernetes' default 30 s grace).
+  std::uint64_t drain_timeout_seconds = 25;
+  // Readiness stays 200 this long after the last handler disconnected (a restart blip).
+  std::uint64_t ready_handler_grace_seconds = 5;  // --sizes: only --log-level is validated; the rest keeps defaults
 };
 
 struct ParseResult {

@@ -93,6 +93,21 @@ zedge's own options:
       --handler-wait-ms <N>
           With no handler connected, milliseconds a request waits for one before it
           is answered 503 [default: 5000]
+      --admin-listen <[addr:]port>
+          Serve the admin API (health, readiness, status, /metrics, drain) here; a
+          bare port listens on 127.0.0.1 [default: none, no admin API]
+      --admin-token <TOKEN>
+          Bearer token that lets non-loopback peers call the admin API's POST
+          endpoints (without one they get 403)
+      --admin-token-file <PATH>
+          Read the admin token from this file instead
+      --drain-timeout <N>
+          Seconds a drain started by SIGTERM lets requests and streams finish before
+          WebSockets get close 1001, the rest is closed and zedge exits. A second
+          SIGTERM exits at once. SIGINT and SIGQUIT stop without draining [default: 25]
+      --ready-handler-grace <N>
+          Seconds readiness stays 200 after the last handler disconnected; before
+          any handler connects it is 503 [default: 5]
       --websocket-message-max <N>
           Largest WebSocket message a client may send, in bytes (after inflating);
           a larger one closes the connection with code 1009 [default: 16777216]

@@ -89,6 +89,17 @@ void EdgeListener::start() {
   thread_ = std::thread([this] { io_.run(); });
 }
 
+void EdgeListener::stop_accepting() {
+  accepting_.store(false);
+  asio::post(io_, [this] {
+    for (auto& acceptor : acceptors_) {
+      asio::error_code ignored;
+      acceptor->socket.close(ignored);
+    }
+    LOG_INFO(kLog, "stopped accepting new connections");
+  });
+}
+
 void EdgeListener::stop() {
   if (!thread_.joinable()) return;
   asio::post(io_, [this] {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,6 +29,9 @@ class EdgeListener {
   // Binds one listening socket (on the calling thread, before start). Returns an error text.
   std::optional<std::string> add(const config::ListenSpec& spec);
   void start();
+  // Closes the listening sockets now (any thread); the thread keeps running until stop().
+  void stop_accepting();
+  bool accepting() const { return accepting_.load(); }
   // Closes the listening sockets (removing unix socket files) and joins the thread.
   void stop();
 
@@ -52,6 +56,7 @@ class EdgeListener {
   asio::io_context io_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::thread thread_;
+  std::atomic<bool> accepting_{true};
 };
 
 }  // namespace zedge::server

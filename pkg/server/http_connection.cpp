@@ -107,6 +107,9 @@ void HttpConnection::on_tick(session::Clock::time_point now) {
     std::string().swap(out_writing_);
     session_.release_idle_memory();
   }
+  // Draining: a keep-alive connection quiet for a whole tick is closed; one in use gets
+  // `Connection: close` on its next response instead, so no request races the close.
+  if (session_.draining() && !active_since_tick_ && in_.empty() && !writing_) session_.close_if_idle();
   active_since_tick_ = false;
   session_.on_handlers_available(worker_.handlers_available(), now);
   session_.on_tick(now);
@@ -122,6 +125,19 @@ void HttpConnection::shutdown() {
   if (finished_) return;
   session_.shutdown();
   finish();
+}
+
+void HttpConnection::set_draining(bool draining) {
+  if (!finished_) session_.set_draining(draining);
+}
+
+void HttpConnection::go_away() {
+  if (finished_) return;
+  if (!session_.idle() && !session_.is_websocket()) {
+    LOG_INFO("connection", session_.request_id() << " drain deadline: request abandoned, handler cancelled");
+  }
+  session_.go_away();
+  after_event();
 }
 
 void HttpConnection::resume_reading() {
@@ -180,7 +196,9 @@ void HttpConnection::finish() {
   // After an error status, a refused upgrade or a WebSocket protocol error the client may
   // still be sending: linger so our last bytes are not lost to a reset.
   const auto reason = session_.close_reason();
-  if ((reason == session::CloseReason::ClientError || reason == session::CloseReason::Rejected) && !client_eof_) {
+  if ((reason == session::CloseReason::ClientError || reason == session::CloseReason::Rejected ||
+       reason == session::CloseReason::Drained) &&
+      !client_eof_) {
     linger();
   } else {
     close_socket();

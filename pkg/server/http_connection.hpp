@@ -33,6 +33,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void shutdown();
   // The worker's bridge queue has room again.
   void resume_reading();
+  // Graceful drain: responses get `Connection: close`, the connection closes when quiet.
+  void set_draining(bool draining);
+  // The drain deadline (or an immediate WebSocket drain): close 1001 / abandon the request.
+  void go_away();
 
  private:
   void send_packet(session::Route route, std::string_view address, std::string frame) override;

@@ -9,6 +9,13 @@
 #include "server/worker.hpp"
 
 namespace zedge::server {
+namespace {
+
+constexpr const char* kLog = "zedge";
+// After the drain deadline, how long closing connections get before the process exits.
+constexpr auto kDrainCloseGrace = std::chrono::seconds(1);
+
+}  // namespace
 
 Server::Server(const config::Config& config) : config_(config) {}
 
@@ -81,6 +88,67 @@ void Server::stop() {
   for (auto& worker : workers_) worker->shutdown();
   for (auto& worker : workers_) worker->join();
   bridge_->stop();
+}
+
+// ---------------------------------------------------------------- graceful drain
+
+bool Server::start_drain(const DrainPlan& plan) {
+  std::lock_guard lock(drain_mutex_);
+  if (!started_ || draining_) return false;
+  draining_ = true;
+  drain_plan_ = plan;
+  drain_deadline_ = std::chrono::steady_clock::now() + plan.timeout;
+  listeners_closed_at_deadline_ = false;
+  LOG_INFO(kLog, "draining: deadline in " << plan.timeout.count() << " ms"
+                                          << (plan.stop_accepting ? ", not accepting" : ", still accepting")
+                                          << (plan.exit_when_done ? ", exit when done" : ""));
+  if (plan.stop_accepting) listener_->stop_accepting();
+  for (auto& worker : workers_) worker->drain(drain_deadline_, plan.websockets_now);
+  return true;
+}
+
+bool Server::cancel_drain() {
+  std::lock_guard lock(drain_mutex_);
+  if (!draining_ || !listener_->accepting()) return false;
+  draining_ = false;
+  for (auto& worker : workers_) worker->cancel_drain();
+  LOG_INFO(kLog, "drain cancelled");
+  return true;
+}
+
+bool Server::draining() const {
+  std::lock_guard lock(drain_mutex_);
+  return draining_;
+}
+
+bool Server::accepting() const { return listener_ && listener_->accepting(); }
+
+std::uint64_t Server::connection_count() const {
+  std::uint64_t total = 0;
+  for (const auto& worker : workers_) total += worker->connection_count();
+  return total;
+}
+
+std::chrono::milliseconds Server::drain_time_left() const {
+  std::lock_guard lock(drain_mutex_);
+  if (!draining_) return std::chrono::milliseconds(0);
+  const auto left = drain_deadline_ - std::chrono::steady_clock::now();
+  return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(left));
+}
+
+bool Server::drain_finished() const {
+  std::unique_lock lock(drain_mutex_);
+  if (!draining_) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= drain_deadline_ && listener_->accepting()) {
+    // The deadline: no new clients from here on.
+    listener_->stop_accepting();
+  }
+  if (!drain_plan_.exit_when_done) return false;
+  // After the deadline the workers close what is left; give the close frames a moment.
+  if (now >= drain_deadline_ + kDrainCloseGrace) return true;
+  lock.unlock();
+  return !accepting() && connection_count() == 0;
 }
 
 }  // namespace zedge::server

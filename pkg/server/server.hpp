@@ -2,7 +2,9 @@
 // and takes them down in an order that loses nothing that can still be delivered.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,14 @@ namespace zedge::server {
 class EdgeListener;
 class Worker;
 
+// How a graceful drain goes (admin API `POST /drain`, SIGTERM).
+struct DrainPlan {
+  std::chrono::milliseconds timeout{25000};  // in-flight requests and streams get this long
+  bool stop_accepting = false;  // close listeners at once (else at the deadline)
+  bool websockets_now = false;  // close 1001 at once (else at the deadline)
+  bool exit_when_done = false;  // the process exits once no connection is left (or at the deadline)
+};
+
 class Server {
  public:
   explicit Server(const config::Config& config);
@@ -32,6 +42,18 @@ class Server {
   // bridge hand the last packets to libzmq, and joins every thread.
   void stop();
 
+  // Graceful drain (any thread). False if a drain is already running.
+  bool start_drain(const DrainPlan& plan);
+  // False if not draining, or the listeners are already closed (they cannot come back).
+  bool cancel_drain();
+  bool draining() const;
+  // A drain asked to exit and is over: no connection left, or the deadline passed.
+  bool drain_finished() const;
+  // Time left until the drain deadline (zero when not draining or past it).
+  std::chrono::milliseconds drain_time_left() const;
+  bool accepting() const;
+  std::uint64_t connection_count() const;
+
  private:
   config::Config config_;
   std::vector<std::unique_ptr<bridge::WorkerChannel>> channels_;
@@ -39,6 +61,12 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<EdgeListener> listener_;
   bool started_ = false;
+
+  mutable std::mutex drain_mutex_;
+  bool draining_ = false;
+  DrainPlan drain_plan_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  bool listeners_closed_at_deadline_ = false;
 };
 
 }  // namespace zedge::server

@@ -91,6 +91,29 @@ void Worker::shutdown() {
   });
 }
 
+void Worker::drain(std::chrono::steady_clock::time_point deadline, bool websockets_now) {
+  asio::post(io_, [this, deadline, websockets_now] {
+    draining_ = true;
+    drain_deadline_passed_ = false;
+    drain_deadline_ = deadline;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      auto connection = slots_[i];
+      if (!connection) continue;
+      connection->set_draining(true);
+      if (websockets_now && connection->session().is_websocket()) connection->go_away();
+    }
+  });
+}
+
+void Worker::cancel_drain() {
+  asio::post(io_, [this] {
+    draining_ = false;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (auto connection = slots_[i]) connection->set_draining(false);
+    }
+  });
+}
+
 bool Worker::has_room(Mode mode) const {
   return mode == Mode::Stream ? stream_count_.load() < stream_max_ : req_count_.load() < req_max_;
 }
@@ -118,6 +141,7 @@ void Worker::adopt(asio::generic::stream_protocol::socket socket, const Listener
   auto connection =
       std::make_shared<HttpConnection>(*this, slot, std::move(socket), settings_.for_mode(listener.mode), std::move(peer));
   slots_[slot] = connection;
+  if (draining_) connection->set_draining(true);
   connection->start();
 }
 
@@ -155,6 +179,12 @@ void Worker::sweep_deadlines() {
     for (std::size_t i = 0; i < lingering_.size(); ++i) {
       auto connection = lingering_[i];
       connection->on_tick(now);
+    }
+    if (draining_ && !drain_deadline_passed_ && now >= drain_deadline_) {
+      drain_deadline_passed_ = true;
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        if (auto connection = slots_[i]) connection->go_away();
+      }
     }
     if (now >= next_keepalive_) {
       next_keepalive_ = now + settings_.keepalive_interval;

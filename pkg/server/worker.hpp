@@ -35,6 +35,13 @@ class Worker {
   void start();
   // Closes every connection, sending `cancel` to handlers of open sessions, then stops.
   void shutdown();
+  // Graceful drain (any thread): Connection: close on responses and quiet keep-alive
+  // connections closed now; at `deadline` WebSockets get 1001 and requests still in flight
+  // are abandoned. `websockets_now` sends the 1001 at once.
+  void drain(std::chrono::steady_clock::time_point deadline, bool websockets_now);
+  void cancel_drain();
+  // Open connections (any thread), including reservations by the listener.
+  std::uint64_t connection_count() const { return stream_count_.load() + req_count_.load(); }
   void join();
 
   asio::io_context& io() { return io_; }
@@ -97,6 +104,9 @@ class Worker {
   std::vector<std::shared_ptr<HttpConnection>> waiting_for_room_;
   bool bridge_wake_pending_ = false;
   bool shutting_down_ = false;
+  bool draining_ = false;
+  bool drain_deadline_passed_ = false;
+  std::chrono::steady_clock::time_point drain_deadline_;
 
   std::atomic<std::uint64_t> stream_count_{0};
   std::atomic<std::uint64_t> req_count_{0};

@@ -36,6 +36,7 @@ std::string_view close_reason_name(CloseReason reason) {
     case CloseReason::ClientTimeout: return "client-timeout";
     case CloseReason::Shutdown: return "shutdown";
     case CloseReason::Rejected: return "rejected";
+    case CloseReason::Drained: return "drained";
   }
   return "?";
 }
@@ -498,7 +499,8 @@ void HttpSession::start_response(const zhttp::Packet& packet, bool whole) {
   }
   info.first_body_size = packet.body.size();
   info.more = whole ? false : packet.more;
-  info.keep_alive = head.keep_alive && body_done_;
+  // While draining, responses ask the client to go elsewhere (design.md §5).
+  info.keep_alive = head.keep_alive && body_done_ && !draining_;
   const auto plan = http1::plan_response(info);
   if (!plan) {
     LOG_WARN(kLog, id_ << " handler sent a response zedge cannot write (bad Content-Length or header); closing");
@@ -633,6 +635,28 @@ void HttpSession::release_idle_memory() {
   std::vector<std::string>().swap(body_pieces_);
 }
 
+// ---------------------------------------------------------------- graceful drain
+
+void HttpSession::set_draining(bool draining) { draining_ = draining; }
+
+bool HttpSession::idle() const {
+  return !ws_ && phase_ == Phase::AwaitingHead && writing_ == 0 && output_.empty() &&
+         close_reason_ == CloseReason::None;
+}
+
+void HttpSession::close_if_idle() {
+  if (idle()) close(CloseReason::Drained);
+}
+
+void HttpSession::go_away() {
+  if (ws_) {
+    ws_->go_away();
+    return;
+  }
+  // An unfinished request is abandoned: the handler hears `cancel` (as at shutdown).
+  close(CloseReason::Drained);
+}
+
 bool HttpSession::wants_keepalive() const {
   if (ws_) return ws_->wants_keepalive();
   return settings_.mode == Mode::Stream && phase_ == Phase::InRequest && close_reason_ == CloseReason::None &&
@@ -647,6 +671,7 @@ void HttpSession::close(CloseReason reason) {
   // overrun and of shutdown, but not of a handler timeout, a bad seq or its own cancel
   // (reference §1.5, §1.6, §1.8, §3.8; overrun checked against condure 1.9.1).
   if (session_open && (reason == CloseReason::ClientGone || reason == CloseReason::Shutdown ||
+                       reason == CloseReason::Drained ||
                        reason == CloseReason::ClientTimeout || reason == CloseReason::CreditOverrun)) {
     send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
   }

@@ -68,6 +68,17 @@ class HttpSession {
   CloseReason close_reason() const { return ws_ ? ws_->close_reason() : close_reason_; }
   // True once the connection speaks WebSocket.
   bool is_websocket() const { return ws_ != nullptr; }
+
+  // ---- graceful drain (design.md §5)
+  // While draining, responses carry `Connection: close`; cancel_drain undoes it.
+  void set_draining(bool draining);
+  bool draining() const { return draining_; }
+  // Between requests with nothing in flight (a WebSocket is never idle).
+  bool idle() const;
+  void close_if_idle();
+  // The drain deadline: a WebSocket gets close 1001 (its handler a `close` 1001); an HTTP
+  // request still in flight is abandoned with `cancel` to its handler.
+  void go_away();
   void shutdown();
   // Between requests, with nothing in flight: gives back the memory the last request used,
   // so an idle keep-alive connection costs little (design.md §3).
@@ -139,7 +150,8 @@ class HttpSession {
   bool response_started_ = false;
   bool response_done_ = false;
   http1::ResponsePlan plan_;
-  bool upgrade_requested_ = false;  // a valid WebSocket upgrade waits for the handler
+  bool upgrade_requested_ = false;
+  bool draining_ = false;  // a valid WebSocket upgrade waits for the handler
   // After the handler accepted the upgrade, the connection is a WebSocket and every call
   // goes there.
   std::unique_ptr<WebSocketSession> ws_;

@@ -58,6 +58,7 @@ enum class CloseReason {
   ClientTimeout,  // --stream-timeout / --req-timeout (cancel in stream mode)
   Shutdown,       // process stopping: handler gets cancel
   Rejected,       // handler refused a WebSocket upgrade: its response, then close
+  Drained,        // graceful drain: idle connection closed, or the drain deadline came
 };
 
 std::string_view close_reason_name(CloseReason reason);

@@ -465,6 +465,19 @@ void WebSocketSession::on_tick(Clock::time_point now) {
   }
 }
 
+void WebSocketSession::go_away() {
+  if (close_reason_ != CloseReason::None) return;
+  if (close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed) {
+    websocket::append_close_frame(output_, websocket::kCloseGoingAway, {});
+  }
+  if (!handler_.empty() && close_state_ != CloseState::Finished) {
+    send_to_handler(ws_close_frame(settings_.instance_id, id_, out_seq_++, websocket::kCloseGoingAway, {}));
+  }
+  close_state_ = CloseState::Finished;
+  close_reason_ = CloseReason::Drained;
+  close_after_output_ = writing_ > 0 || !output_.empty();
+}
+
 bool WebSocketSession::wants_keepalive() const {
   return close_reason_ == CloseReason::None && !handler_.empty() && !paused_ &&
          close_state_ != CloseState::Finished;
