@@ -85,7 +85,8 @@ std::optional<std::string> parse_options(int argc, char** argv, HandlerOptions& 
 
 std::string usage_text() {
   return "Usage: zedge-hello-handler [options]\n"
-         "A ZHTTP handler that answers every request with 200 and a fixed text body.\n"
+         "A ZHTTP handler that answers every request with 200 and a fixed text body,\n"
+         "and accepts every WebSocket request and echoes its messages.\n"
          "\n"
          "  --stream-base SPEC  stream-mode base, repeatable (default ipc://client):\n"
          "                      ipc://P uses P-out (PULL), P-out-stream (ROUTER), P-in (PUB);\n"

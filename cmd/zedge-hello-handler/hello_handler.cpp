@@ -38,7 +38,8 @@ void fill_response(zhttp::Packet& p, std::string_view from, std::string_view bod
 
 }  // namespace
 
-HelloHandler::HelloHandler(const HandlerOptions& options) : options_(options) {
+HelloHandler::HelloHandler(const HandlerOptions& options)
+    : options_(options), ws_echo_(options_.id, *this) {
   // The views point into options_, which lives as long as the handler.
   fill_response(stream_response_, options_.id, options_.body);
   fill_response(req_response_, {}, options_.body);
@@ -140,6 +141,8 @@ void HelloHandler::drain_pull() {
       ++counters_.malformed;
     } else if (request_.type != zhttp::PacketType::Data || request_.ids.size() != 1) {
       ++counters_.ignored;
+    } else if (WsEcho::is_websocket(request_)) {
+      ws_echo_.accept(request_);
     } else {
       answer_stream(request_);
     }
@@ -162,17 +165,36 @@ void HelloHandler::answer_stream(const zhttp::Packet& request) {
   ++counters_.stream_answered;
 }
 
-// credit, keep-alive, cancel ... for sessions we already answered: nothing to do, but
-// they must be read so they do not pile up.
+// [server identity, "", T...] (reference §1.2). Without WebSocket sessions these are
+// credit, keep-alive, cancel ... for HTTP requests already answered: read but not parsed,
+// so the HTTP path costs what it did before WebSocket echo existed.
 void HelloHandler::drain_stream_router() {
   zmq_msg_t frame;
   zmq_msg_init(&frame);
   for (int i = 0; i < kMessagesPerWakeMax; ++i) {
     if (zmq_msg_recv(&frame, stream_router_, ZMQ_DONTWAIT) < 0) break;
     while (zmq_msg_more(&frame) != 0) zmq_msg_recv(&frame, stream_router_, 0);
-    ++counters_.ignored;
+    if (ws_echo_.empty()) {
+      ++counters_.ignored;
+      continue;
+    }
+    const std::string_view packet(static_cast<const char*>(zmq_msg_data(&frame)),
+                                  zmq_msg_size(&frame));
+    if (zhttp::parse(packet, request_) != zhttp::ParseError::None) {
+      ++counters_.malformed;
+      continue;
+    }
+    ws_echo_.on_packet(request_);
   }
   zmq_msg_close(&frame);
+}
+
+void HelloHandler::publish(std::string_view to, const zhttp::Packet& packet) {
+  out_.clear();
+  out_.append(to);
+  out_.push_back(' ');
+  zhttp::encode(packet, out_);
+  if (zmq_send(pub_, out_.data(), out_.size(), ZMQ_DONTWAIT) < 0) ++counters_.send_failed;
 }
 
 // Req mode: [routing frames..., "", T...] in, the same envelope with the response out

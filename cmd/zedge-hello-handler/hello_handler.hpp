@@ -1,6 +1,7 @@
 // The hello handler proper: one thread, raw libzmq sockets, zmq_poll. Answers every
 // stream-mode request (PULL -> PUB) and req-mode request (ROUTER -> ROUTER) with the
-// same 200 text/plain response (reference §1.2, §1.11, §4.2 basichandler/reqhandler).
+// same 200 text/plain response (reference §1.2, §1.11, §4.2 basichandler/reqhandler),
+// and echoes WebSocket messages (ws_echo.hpp; later packets come on the stream ROUTER).
 #pragma once
 
 #include <csignal>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "handler_options.hpp"
+#include "ws_echo.hpp"
 #include "zhttp/packet.hpp"
 
 namespace zedge::hello {
@@ -21,10 +23,10 @@ struct HandlerCounters {
   std::uint64_t send_failed = 0;
 };
 
-class HelloHandler {
+class HelloHandler : private PacketSink {
  public:
   explicit HelloHandler(const HandlerOptions& options);
-  ~HelloHandler();
+  ~HelloHandler() override;
   HelloHandler(const HelloHandler&) = delete;
   HelloHandler& operator=(const HelloHandler&) = delete;
 
@@ -36,6 +38,7 @@ class HelloHandler {
   bool run(const volatile std::sig_atomic_t& stop, std::string& error);
 
   const HandlerCounters& counters() const { return counters_; }
+  const WsEchoCounters& ws_counters() const { return ws_echo_.counters(); }
 
  private:
   void* open_socket(int type, std::string& error);
@@ -44,11 +47,13 @@ class HelloHandler {
   void drain_stream_router();
   void drain_req_router();
   void answer_stream(const zhttp::Packet& request);
+  // PacketSink, for ws_echo_: "<to> T..." on the PUB socket.
+  void publish(std::string_view to, const zhttp::Packet& packet) override;
 
   HandlerOptions options_;
   void* context_ = nullptr;
   void* pull_ = nullptr;           // new requests from every stream base
-  void* stream_router_ = nullptr;  // later packets; drained and ignored
+  void* stream_router_ = nullptr;  // later packets: WebSocket messages, credits, ...
   void* pub_ = nullptr;            // responses, "<instance> T..."
   void* req_router_ = nullptr;     // req mode, only with --req-spec
 
@@ -60,6 +65,7 @@ class HelloHandler {
   std::vector<std::string> envelope_;  // req-mode routing frames to echo back
   std::vector<std::string> bound_ipc_paths_;  // removed on exit, as Condure does (§1.2)
   HandlerCounters counters_;
+  WsEcho ws_echo_;  // WebSocket sessions; needs options_ (its `from`) and the sockets
 };
 
 }  // namespace zedge::hello

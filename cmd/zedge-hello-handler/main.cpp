@@ -50,5 +50,13 @@ int main(int argc, char** argv) {
   std::cerr << "zedge-hello-handler: answered " << c.stream_answered << " stream and "
             << c.req_answered << " req requests; ignored " << c.ignored << ", malformed "
             << c.malformed << ", send failed " << c.send_failed << "\n";
+  const WsEchoCounters& ws = handler.ws_counters();
+  if (ws.accepted != 0) {
+    std::cerr << "zedge-hello-handler: websocket: accepted " << ws.accepted << ", echoed "
+              << ws.data_packets_echoed << " data packets, returned credits in "
+              << ws.credit_packets_sent << " packets, got credits in "
+              << ws.credit_packets_received << " packets, closed " << ws.closed
+              << ", packets for unknown sessions " << ws.unknown_session << "\n";
+  }
   return 0;
 }

@@ -25,6 +25,7 @@ import load_case  # noqa: E402
 import procfs  # noqa: E402
 import report  # noqa: E402
 import stack as stacklib  # noqa: E402
+import ws_case  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_ZEDGE = os.path.join(REPO, "build-bench/cmd/zedge/zedge")
@@ -32,13 +33,17 @@ DEFAULT_HANDLER = os.path.join(REPO, "build-bench/cmd/zedge-hello-handler/zedge-
 DEFAULT_CONDURE = "/usr/bin/condure"
 RESULTS_DIR = "/tmp/zedge-bench"
 
-# Load cases, in this order each round, each on a fresh stack.
-# HOOK (WebSocket echo, when zedge speaks WebSocket): add an object with .name, .description
-# and .run(stack, duration_s) returning a dict with the keys of report.LOAD_METRICS
-# ("requests_per_s" holding messages/s) and "errors" like load_case.run_load's. It needs a
-# WebSocket load client (wrk cannot speak it) and a handler that accepts and echoes.
-LOAD_CASES = {case.name: case for case in load_case.LOAD_CASES}
+# Load cases, in this order each round, each on a fresh stack. Each has .name,
+# .description, .unit/.units (what it counts, for the table) and .run(stack, duration_s)
+# returning a dict with the keys of report.LOAD_METRICS and "errors" like
+# load_case.run_load's (the WebSocket cases count messages in "requests").
+LOAD_CASES = {case.name: case
+              for case in load_case.LOAD_CASES + ws_case.WS_CASES + [ws_case.WS_SMOKE_CASE]}
 ALL_CASES = list(LOAD_CASES) + ["idle"]
+# Without --cases: everything but the smoke-sized WebSocket case; with --smoke, that one
+# instead of the four full-size WebSocket cases.
+DEFAULT_CASES = [c for c in ALL_CASES if c != ws_case.WS_SMOKE_CASE.name]
+SMOKE_CASES = [case.name for case in load_case.LOAD_CASES] + [ws_case.WS_SMOKE_CASE.name, "idle"]
 
 # Busy CPU outside this benchmark (another build, say) above this, in CPU s per s, is shown
 # beside the round: on 2 cores it takes a visible share from the measured servers.
@@ -57,11 +62,15 @@ SMOKE = {"quiet_wait": 0, "rounds": 1, "duration": 1, "idle_n": 200, "idle_max":
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Benchmark zedge against condure 1.9.1.")
     p.add_argument("--smoke", action="store_true",
-                   help="one round, 1 s per load case, 200/400 idle connections: for CI")
+                   help="one round, 1 s per load case, 200/400 idle connections, WebSocket "
+                        "only ws4k-c10: for CI")
     p.add_argument("--rounds", type=int, default=4, help="A/B rounds of the load cases")
-    p.add_argument("--duration", type=int, default=8, help="seconds of wrk load per case")
-    p.add_argument("--cases", default=",".join(ALL_CASES),
-                   help=f"comma-separated subset of {','.join(ALL_CASES)}")
+    p.add_argument("--duration", type=int, default=8, help="seconds of load per case")
+    p.add_argument("--cases",
+                   help=f"comma-separated subset of {','.join(ALL_CASES)} (default "
+                        f"{','.join(DEFAULT_CASES)}; with --smoke {','.join(SMOKE_CASES)})")
+    p.add_argument("--servers", default=",".join(report.SERVERS),
+                   help="comma-separated subset of condure,zedge to measure (default both)")
     p.add_argument("--idle-n", type=int, default=10000,
                    help="idle connections at which RSS per connection is measured")
     p.add_argument("--idle-max", type=int, default=20000,
@@ -73,6 +82,9 @@ def parse_args(argv):
     p.add_argument("--zedge", default=DEFAULT_ZEDGE)
     p.add_argument("--condure", default=DEFAULT_CONDURE)
     p.add_argument("--handler", default=DEFAULT_HANDLER)
+    p.add_argument("--ws-load",
+                   help="the WebSocket load client (default: zedge-ws-load in the build "
+                        "tree of --handler, ../zedge-ws-load/zedge-ws-load)")
     p.add_argument("--server-arg", action="append", default=[], metavar="ARG",
                    help="extra argument for both servers, repeatable (e.g. --server-arg=--buffer-size=1024)")
     p.add_argument("--quiet-wait", type=float, default=120,
@@ -83,10 +95,22 @@ def parse_args(argv):
     if args.smoke:
         for key, value in SMOKE.items():
             setattr(args, key, value)
-    args.cases = [c for c in args.cases.split(",") if c]
+    if args.cases is None:
+        args.cases = SMOKE_CASES if args.smoke else DEFAULT_CASES
+    else:
+        args.cases = [c for c in args.cases.split(",") if c]
     unknown = [c for c in args.cases if c not in ALL_CASES]
     if unknown:
         p.error(f"unknown case(s) {unknown}; known: {ALL_CASES}")
+    args.servers = [s for s in args.servers.split(",") if s]
+    if not args.servers or any(s not in report.SERVERS for s in args.servers):
+        p.error(f"--servers must be a non-empty subset of {','.join(report.SERVERS)}")
+    # Servers and handlers run in the work dir, so relative paths would not resolve there.
+    for name in ("zedge", "handler"):
+        setattr(args, name, os.path.abspath(getattr(args, name)))
+    if args.ws_load is None:
+        args.ws_load = os.path.join(os.path.dirname(os.path.dirname(args.handler)),
+                                    "zedge-ws-load", "zedge-ws-load")
     if args.rounds < 1 or args.duration < 1 or args.idle_rounds < 1:
         p.error("--rounds, --duration and --idle-rounds must be at least 1")
     fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -97,15 +121,19 @@ def parse_args(argv):
         p.error("--idle-n must not exceed --idle-max")
     if math_ceil(args.idle_max, args.idle_per_client) > 250:
         p.error("too many idle client processes (source addresses 127.0.0.2-251)")
-    for name in ("zedge", "condure", "handler"):
+    needs = [s for s in report.SERVERS if s in args.servers] + ["handler"]
+    if any(isinstance(LOAD_CASES.get(c), ws_case.WsEchoCase) for c in args.cases):
+        needs.append("ws_load")
+    for name in needs:
         path = getattr(args, name)
         if not os.access(path, os.X_OK):
             hint = (" (build it: cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release"
                     " -DZEDGE_BUILD_TESTS=OFF && cmake --build build-bench)"
                     if name != "condure" else "")
-            p.error(f"--{name} {path} is not an executable{hint}")
+            p.error(f"--{name.replace('_', '-')} {path} is not an executable{hint}")
     if shutil.which(load_case.WRK_BIN) is None:
         p.error("wrk is not installed (apt-get install wrk)")
+    ws_case.ws_load_bin = args.ws_load
     return args
 
 
@@ -145,10 +173,13 @@ def machine_info(args):
         "sysctl": {name: procfs.read_sysctl(name) for name in sysctls},
         "zedge": {"binary": args.zedge, "version": version_of(args.zedge),
                   "git": git_describe(),
-                  "mtime": datetime.datetime.fromtimestamp(
-                      os.path.getmtime(args.zedge)).isoformat(timespec="seconds")},
+                  "mtime": (datetime.datetime.fromtimestamp(os.path.getmtime(args.zedge))
+                            .isoformat(timespec="seconds")
+                            if os.path.exists(args.zedge) else None)},
         "condure": {"binary": args.condure, "version": version_of(args.condure)},
         "handler": args.handler,
+        "ws_load": args.ws_load,
+        "servers": args.servers,
         "wrk": wrk_version[0] if wrk_version else None,
         "server_args": ["--workers", str(stacklib.SERVER_WORKERS), "--stream-maxconn",
                         str(stacklib.SERVER_STREAM_MAXCONN), "--listen", "127.0.0.1:PORT,stream",
@@ -167,6 +198,7 @@ class Bench:
         self.workdir = workdir
         self.binaries = {"condure": args.condure, "zedge": args.zedge}
         self.runs = {case: {"condure": [], "zedge": []} for case in args.cases}
+        self.units = {name: (case.unit, case.units) for name, case in LOAD_CASES.items()}
         self.problems = []  # make the exit status 1
         self.notes = []  # worth reading, not failures
         self.quiet_wait_left_s = args.quiet_wait
@@ -188,10 +220,10 @@ class Bench:
         return stacklib.ServerStack(name, self.binaries[name], self.args.handler, self.workdir,
                                     self.args.server_arg)
 
-    @staticmethod
-    def order(round_index):
+    def order(self, round_index):
         """A/B, then B/A: neither server always runs first (after the other's TIME_WAITs)."""
-        return report.SERVERS if round_index % 2 == 0 else report.SERVERS[::-1]
+        servers = [s for s in report.SERVERS if s in self.args.servers]
+        return servers if round_index % 2 == 0 else servers[::-1]
 
     def run_idle_phase(self):
         a = self.args
@@ -234,30 +266,50 @@ class Bench:
                     finally:
                         stack.stop()
                     self.runs[case.name][name].append(result)
-                    self.check_load(case.name, name, result)
-                    busy_elsewhere = result["other_cpu_s_per_s"]
-                    noise = (f"  [other CPU use {busy_elsewhere:.2f} s/s]"
-                             if busy_elsewhere > OTHER_CPU_NOTE_S_PER_S else "")
-                    e = result["errors"]
-                    socket_errors = e["connect"] + e["read"] + e["write"]
-                    print(f"[round {r + 1}/{a.rounds}] {case.name:<6} {name:<8} "
-                          f"{result['requests_per_s']:>9,.0f} req/s  "
-                          f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
-                          f"cpu {result['server_cpu_s_per_10k'] or 0:.3f} s/10k  "
-                          f"peak RSS {result['peak_rss_bytes'] / report.MB:6.1f} MB  "
-                          f"non2xx/timeout/socket {e['status']}/{e['timeout']}/{socket_errors}{noise}",
-                          flush=True)
+                    self.check_load(case, name, result)
+                    print(f"[round {r + 1}/{a.rounds}] {case.name:<10} {name:<8} "
+                          f"{self.progress_text(case, result)}", flush=True)
+
+    @staticmethod
+    def progress_text(case, result):
+        busy_elsewhere = result["other_cpu_s_per_s"]
+        noise = (f"  [other CPU use {busy_elsewhere:.2f} s/s]"
+                 if busy_elsewhere > OTHER_CPU_NOTE_S_PER_S else "")
+        if result.get("unsupported"):
+            return f"refused every upgrade with 501 (no WebSocket support){noise}"
+        e = result["errors"]
+        socket_errors = e["connect"] + e["read"] + e["write"]
+        wrong = "wrong" if case.unit == "msg" else "non2xx"
+
+        def num(key, fmt):
+            return "-" if result.get(key) is None else format(result[key], fmt)
+        return (f"{num('requests_per_s', '>9,.0f')} {case.unit}/s  "
+                f"p50 {num('p50_ms', '6.2f')} ms  p99 {num('p99_ms', '6.2f')} ms  "
+                f"cpu {num('server_cpu_s_per_10k', '.3f')} s/10k  "
+                f"client cpu {num('client_cpu_s_per_10k', '.3f')} s/10k  "
+                f"peak RSS {result['peak_rss_bytes'] / report.MB:6.1f} MB  "
+                f"{wrong}/timeout/socket {e['status']}/{e['timeout']}/{socket_errors}{noise}")
 
     def check_load(self, case, name, result):
         e = result["errors"]
+        if result.get("unsupported"):
+            # zedge before WebSocket support: reported, not a failure of the run.
+            self.notes.append(f"{case.name}: {name} answered every WebSocket upgrade with 501 "
+                              f"(no WebSocket support): no figures")
+            return
         if result["requests"] == 0:
-            self.problems.append(f"{case}: {name} answered no requests")
+            self.problems.append(f"{case.name}: {name} answered no {case.units}")
         if e["status"]:
-            self.problems.append(f"{case}: {name} answered {e['status']} non-2xx responses")
+            wrong = ("upgrades without 101 or echoes that differ" if case.unit == "msg"
+                     else "non-2xx responses")
+            self.problems.append(f"{case.name}: {name} answered {e['status']} {wrong}"
+                                 + (f" ({result['ws_load']['first_error']})"
+                                    if "ws_load" in result else ""))
         socket_errors = e["connect"] + e["read"] + e["write"]
         if e["timeout"] or socket_errors:
-            self.notes.append(f"{case}: {name} wrk reported {e['timeout']} timeouts and "
-                              f"{socket_errors} socket errors {e}")
+            client = "zedge-ws-load" if case.unit == "msg" else "wrk"
+            self.notes.append(f"{case.name}: {name} {client} reported {e['timeout']} timeouts "
+                              f"and {socket_errors} socket errors {e}")
 
 
 def install_signal_handlers():
@@ -295,10 +347,10 @@ def main(argv=None):
 
     summary = report.summarize(bench.runs)
     header = (f"zedge vs condure 1.9.1: medians of {args.rounds} round(s) x {args.duration} s "
-              f"(idle: {args.idle_rounds}), wrk -t1, --workers 2, ipc, 127.0.0.1, "
-              f"{os.cpu_count()} cpus")
+              f"(idle: {args.idle_rounds}), wrk -t1 / zedge-ws-load (1 thread), --workers 2, "
+              f"ipc, 127.0.0.1, {os.cpu_count()} cpus")
     print()
-    print(report.format_table(summary, header))
+    print(report.format_table(summary, header, bench.units))
     if "idle" in args.cases and bench.runs["idle"]["zedge"] + bench.runs["idle"]["condure"]:
         any_idle = (bench.runs["idle"]["zedge"] + bench.runs["idle"]["condure"])[0]
         print(f"* N = {args.idle_n}; kernel figures are system-wide deltas covering both ends of "

@@ -7,17 +7,21 @@ SERVERS = ("condure", "zedge")
 MB = 1024 * 1024
 KB = 1024
 
-# (key in a load measurement, label, scale, format)
+# (key in a load measurement, label, scale, format). In labels {units}/{unit} name what
+# the case counts: requests/req for HTTP, messages/msg for WebSocket echo.
 LOAD_METRICS = [
-    ("requests_per_s", "requests/s", 1, "{:,.0f}"),
+    ("requests_per_s", "{units}/s", 1, "{:,.0f}"),
     ("p50_ms", "p50 latency ms", 1, "{:.2f}"),
     ("p99_ms", "p99 latency ms", 1, "{:.2f}"),
-    ("server_cpu_s_per_10k", "server CPU s / 10k req", 1, "{:.3f}"),
+    ("server_cpu_s_per_10k", "server CPU s / 10k {unit}", 1, "{:.3f}"),
     ("peak_rss_bytes", "peak RSS MB", 1 / MB, "{:.1f}"),
+    ("client_cpu_s_per_10k", "client CPU s / 10k {unit}", 1, "{:.3f}"),
     ("other_cpu_s_per_s", "other CPU busy s/s (noise)", 1, "{:.2f}"),
 ]
-# Rows that describe the machine, not the server: no zedge/condure ratio.
-NO_RATIO = {"other_cpu_s_per_s"}
+# Rows that describe the machine or the load client, not the server: no ratio.
+NO_RATIO = {"other_cpu_s_per_s", "client_cpu_s_per_10k"}
+DEFAULT_UNITS = ("req", "requests")
+CASE_WIDTH = 11
 IDLE_METRICS = [
     ("rss_per_conn_bytes", "RSS per conn KB @N", 1 / KB, "{:.2f}"),
     ("highest_n", "highest N held", 1, "{:,.0f}"),
@@ -72,17 +76,23 @@ def _cell(value, scale, fmt):
     return "-" if value is None else fmt.format(value * scale)
 
 
-def format_table(summary, header):
+def format_table(summary, header, units=None):
+    """units: {case: (unit, units)}, e.g. ("msg", "messages"); default requests."""
+    units = units or {}
+    w = CASE_WIDTH
     lines = [header, ""]
-    lines.append(f"{'case':<7} {'metric':<28} {'condure':>12} {'zedge':>12} {'zedge/condure':>14}")
-    lines.append("-" * 77)
+    lines.append(f"{'case':<{w}} {'metric':<28} {'condure':>12} {'zedge':>12} "
+                 f"{'zedge/condure':>14}")
+    lines.append("-" * (w + 70))
     for case, rows in summary.items():
         metrics = IDLE_METRICS if case == "idle" else LOAD_METRICS
+        unit, plural = units.get(case, DEFAULT_UNITS)
         label = case
         for key, name, scale, fmt in metrics:
             row = rows[key]
             ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
-            lines.append(f"{label:<7} {name:<28} {_cell(row['condure'], scale, fmt):>12} "
+            name = name.format(unit=unit, units=plural)
+            lines.append(f"{label:<{w}} {name:<28} {_cell(row['condure'], scale, fmt):>12} "
                          f"{_cell(row['zedge'], scale, fmt):>12} {ratio:>14}")
             label = ""
         if "errors_total" in rows:
@@ -91,8 +101,9 @@ def format_table(summary, header):
                 e = rows["errors_total"].get(server, {})
                 socket_errors = e.get("connect", 0) + e.get("read", 0) + e.get("write", 0)
                 cells.append(f"{e.get('status', 0)}/{e.get('timeout', 0)}/{socket_errors}")
-            lines.append(f"{'':<7} {'errors non2xx/timeout/socket':<28} {cells[0]:>12} "
-                         f"{cells[1]:>12}")
+            wrong = "wrong" if unit == "msg" else "non2xx"
+            lines.append(f"{'':<{w}} {'errors ' + wrong + '/timeout/socket':<28} "
+                         f"{cells[0]:>12} {cells[1]:>12}")
         lines.append("")
     return "\n".join(lines)
 
