@@ -34,8 +34,14 @@ class SpscQueue {
   bool try_pop(T& out) {
     const std::size_t tail = tail_.load(std::memory_order_relaxed);
     if (tail == head_.load(std::memory_order_acquire)) return false;
-    out = std::move(slots_[tail & mask_]);
-    slots_[tail & mask_] = T{};  // release the moved-from storage now, not on overwrite
+    T& slot = slots_[tail & mask_];
+    out = std::move(slot);
+    // Free what the slot still owns now. Assigning T{} is not enough: libstdc++'s string
+    // move-assignment swaps buffers with `out` and keeps its own when the source is empty,
+    // so every slot ever used would keep a frame-sized buffer (122 MB in the 4 KB
+    // WebSocket echo benchmark).
+    std::destroy_at(&slot);
+    std::construct_at(&slot);
     tail_.store(tail + 1, std::memory_order_release);
     return true;
   }
