@@ -312,11 +312,7 @@ void WebSocketSession::on_handler_packet(const zhttp::Packet& packet, const zhtt
       break;
   }
   if (close_reason_ != CloseReason::None && !close_after_output_) return;
-  if (resumed && credits_to_return_ > 0) {
-    handler_credits_ += credits_to_return_;
-    send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, credits_to_return_));
-    credits_to_return_ = 0;
-  }
+  if (resumed) return_credits(true);
   send_pending();
   if (writing_ == 0 && output_.empty()) after_output_drained();
 }
@@ -419,20 +415,30 @@ void WebSocketSession::on_written(std::size_t ticket, Clock::time_point now) {
   // Credits come back as the handler's bytes reach the client (reference §1.7, §1.10).
   const bool open = close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed;
   if (ticket > 0 && open && close_reason_ == CloseReason::None) {
-    if (paused_) {
-      credits_to_return_ += to_i64(ticket);
-    } else {
-      handler_credits_ += to_i64(ticket);
-      send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, to_i64(ticket)));
-    }
+    credits_to_return_ += to_i64(ticket);
+    return_credits(false);
   }
   if (writing_ == 0 && output_.empty()) after_output_drained();
+}
+
+// Credits go back in batches of a quarter buffer rather than one packet per message
+// (Condure sends one per message; for small messages that doubles the packets to the
+// handler). The handler so always holds three quarters of the buffer; the sweep tick
+// returns a smaller remainder, so a handler waiting for more is held up a tick at most.
+void WebSocketSession::return_credits(bool all) {
+  if (paused_ || credits_to_return_ <= 0 || close_reason_ != CloseReason::None) return;
+  if (!all && credits_to_return_ < to_i64(settings_.buffer_size_bytes / 4)) return;
+  handler_credits_ += credits_to_return_;
+  send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, credits_to_return_));
+  credits_to_return_ = 0;
 }
 
 void WebSocketSession::after_output_drained() {
   if (handoff_pending_ && close_reason_ == CloseReason::None) {
     // Everything queued reached the client: the handler may hand the session over
-    // (reference §1.9); nothing more is read or sent until the next packet.
+    // (reference §1.9); nothing more is read or sent until the next packet. Credits for
+    // what was written go to the old owner first.
+    return_credits(true);
     handoff_pending_ = false;
     paused_ = true;
     send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::HandoffProceed));
@@ -458,6 +464,7 @@ void WebSocketSession::fail(std::uint16_t code, std::string_view why) {
 
 void WebSocketSession::on_tick(Clock::time_point now) {
   if (close_reason_ != CloseReason::None) return;
+  return_credits(true);
   if (now >= deadline_) {
     close(CloseReason::SessionTimeout);
   } else if (now >= client_deadline_) {

@@ -100,6 +100,7 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   void write_close(const zhttp::Packet& packet);
   void write_ping_pong(const zhttp::Packet& packet);
   void after_output_drained();
+  void return_credits(bool all);
   void fail(std::uint16_t code, std::string_view why);
   void close(CloseReason reason);
 
@@ -140,7 +141,7 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   CloseState close_state_ = CloseState::Open;
   bool handoff_pending_ = false;
   bool paused_ = false;                // handoff-proceed sent: quiet until the next packet
-  std::int64_t credits_to_return_ = 0; // written while paused, returned on resume
+  std::int64_t credits_to_return_ = 0; // written, not yet returned (batched; held while paused)
   Clock::time_point deadline_;
   Clock::time_point client_deadline_;
   CloseReason close_reason_ = CloseReason::None;

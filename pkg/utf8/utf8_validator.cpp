@@ -1,10 +1,25 @@
 #include "utf8/utf8_validator.hpp"
 
+#include <cstring>
+
 namespace zedge::utf8 {
 
 namespace {
 constexpr std::uint8_t kContinuationLow = 0x80;
 constexpr std::uint8_t kContinuationHigh = 0xBF;
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Length of the leading run of ASCII in `bytes`, 8 bytes at a time: most text messages
+// are mostly ASCII, and the byte loop below was a tenth of zedge's CPU on 4 KB messages.
+std::size_t ascii_prefix(std::string_view bytes) {
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes.data() + i, sizeof word);
+    if ((word & kHighBits) != 0) break;
+  }
+  return i;
+}
 }  // namespace
 
 void Utf8Validator::reset() {
@@ -16,8 +31,12 @@ void Utf8Validator::reset() {
 
 bool Utf8Validator::feed(std::string_view bytes) {
   if (failed_) return false;
-  for (const char ch : bytes) {
-    const auto b = static_cast<std::uint8_t>(ch);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (remaining_ == 0) {
+      i += ascii_prefix(bytes.substr(i));
+      if (i == bytes.size()) break;
+    }
+    const auto b = static_cast<std::uint8_t>(bytes[i]);
     if (remaining_ > 0) {
       if (b < next_low_ || b > next_high_) {
         failed_ = true;

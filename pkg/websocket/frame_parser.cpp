@@ -1,6 +1,7 @@
 #include "websocket/frame_parser.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "websocket/close_code.hpp"
 
@@ -115,9 +116,22 @@ void FrameParser::deliver_payload(std::string_view masked, Handler& handler) {
   std::array<char, kUnmaskChunkBytes> chunk;
   while (!masked.empty()) {
     const std::size_t n = std::min(masked.size(), chunk.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint8_t key = header_.mask[(payload_offset_ + i) % kMaskBytes];
-      chunk[i] = static_cast<char>(static_cast<std::uint8_t>(masked[i]) ^ key);
+    // The key repeated over 8 bytes, starting at this piece's phase: unmasking a word at a
+    // time instead of a byte (it was a tenth of zedge's CPU on 4 KB messages).
+    std::array<std::uint8_t, 8> key{};
+    for (std::size_t k = 0; k < key.size(); ++k) key[k] = header_.mask[(payload_offset_ + k) % kMaskBytes];
+    std::uint64_t key_word;
+    std::memcpy(&key_word, key.data(), sizeof key_word);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, masked.data() + i, sizeof word);
+      word ^= key_word;
+      std::memcpy(chunk.data() + i, &word, sizeof word);
+    }
+    for (; i < n; ++i) {
+      const std::uint8_t k = header_.mask[(payload_offset_ + i) % kMaskBytes];
+      chunk[i] = static_cast<char>(static_cast<std::uint8_t>(masked[i]) ^ k);
     }
     payload_offset_ += n;
     handler.on_frame_payload(std::string_view(chunk.data(), n));

@@ -274,7 +274,10 @@ TEST_F(WebSocket, TextAndBinaryEchoWithCreditsBack) {
   handler_data("héllo");
   handler_data(std::string("\x00\x01\x02", 3), true);
   EXPECT_EQ(write(), server_frame(kText, "héllo") + server_frame(kBinary, std::string("\x00\x01\x02", 3)));
-  // The handler's bytes reached the client: its credits come back in one packet.
+  // The handler's bytes reached the client: its credits come back, batched until a
+  // quarter buffer or the next sweep tick.
+  EXPECT_EQ(described(), (Lines{}));
+  tick();
   EXPECT_EQ(described(), (Lines{"3 credit credits=9"}));
 }
 
@@ -364,6 +367,7 @@ TEST_F(WebSocket, PingAndPongPassThroughBothWays) {
   handler_type(zhttp::PacketType::Pong, "are you there");
   handler_type(zhttp::PacketType::Ping, "hb");
   EXPECT_EQ(write(), server_frame(kPong, "are you there") + server_frame(kPing, "hb"));
+  tick();
   EXPECT_EQ(described(), (Lines{"3 credit credits=15"}));
 }
 
@@ -659,6 +663,7 @@ TEST_F(Compressed, TheHandlerSeesPlainPayloadsBothWays) {
   handler_data("Hello");
   // RFC 7692 §7.2.3.1: "Hello" compressed, RSV1 set on the frame.
   EXPECT_EQ(write(), std::string("\xc1\x07\xf2\x48\xcd\xc9\xc9\x07\x00", 9));
+  tick();
   EXPECT_EQ(described(), (Lines{"2 credit credits=5"}));  // credits count plain bytes
 }
 
@@ -699,6 +704,26 @@ TEST_F(Compressed, Rsv1IsStillAnErrorWithoutNegotiation) {
   open_compressed();  // --compression off
   client(frame(kText, deflated("x"), true, true, 4));
   EXPECT_EQ(close_code_at(write()), 1002);
+}
+
+}  // namespace
+}  // namespace zedge::session::testing
+
+namespace zedge::session::testing {
+namespace {
+
+TEST_F(WebSocket, CreditsReturnAtOnceFromAQuarterBuffer) {
+  settings_.buffer_size_bytes = 400;  // a quarter is 100 bytes
+  open();
+  handler_data(std::string(60, 'a'));
+  write();
+  EXPECT_EQ(described(), (Lines{}));
+  handler_data(std::string(40, 'b'));
+  write();
+  EXPECT_EQ(described(), (Lines{"1 credit credits=100"}));
+  handler_data(std::string(200, 'c'));  // the handler still had 300 of 400
+  write();
+  EXPECT_EQ(described(), (Lines{"2 credit credits=200"}));
 }
 
 }  // namespace

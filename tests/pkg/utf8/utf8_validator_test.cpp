@@ -123,3 +123,23 @@ TEST(Utf8Validator, EveryTwoByteLeadAgainstEveryContinuation) {
 
 }  // namespace
 }  // namespace zedge::utf8
+
+// The ASCII fast path (8 bytes at a time) must hand over to the byte rules at any offset.
+TEST(Utf8Validator, AsciiRunsOfEveryLengthBeforeAndAfterOtherBytes) {
+  for (std::size_t before = 0; before <= 20; ++before) {
+    for (std::size_t after = 0; after <= 20; ++after) {
+      const std::string a(before, 'a');
+      const std::string b(after, 'b');
+      EXPECT_TRUE(zedge::utf8::is_valid(a + "\xc3\xa9" + b)) << before << " " << after;
+      EXPECT_TRUE(zedge::utf8::is_valid(a + "\xf0\x9f\x98\x80" + b)) << before << " " << after;
+      EXPECT_FALSE(zedge::utf8::is_valid(a + "\xff" + b)) << before << " " << after;
+      EXPECT_FALSE(zedge::utf8::is_valid(a + "\xed\xa0\x80" + b)) << before << " " << after;  // surrogate
+      EXPECT_FALSE(zedge::utf8::is_valid(a + "\xc3" + b)) << before << " " << after;  // cut short
+      // Fed in two pieces split inside the multi-byte character.
+      zedge::utf8::Utf8Validator v;
+      EXPECT_TRUE(v.feed(a + "\xe2\x82"));
+      EXPECT_TRUE(v.feed("\xac" + b));
+      EXPECT_TRUE(v.finish());
+    }
+  }
+}
