@@ -26,6 +26,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void start();
   const std::string& request_id() const { return session_.request_id(); }
   session::HttpSession& session() { return session_; }
+  session::Mode mode() const { return mode_; }
   void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed);
   // Called by the worker's periodic sweep with the time.
   void on_tick(session::Clock::time_point now);

@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 
 #include "bridge/worker_channel.hpp"
 #include "bridge/zmq_bridge.hpp"
@@ -17,7 +18,10 @@ constexpr auto kDrainCloseGrace = std::chrono::seconds(1);
 
 }  // namespace
 
-Server::Server(const config::Config& config) : config_(config) {}
+Server::Server(const config::Config& config)
+    : config_(config),
+      presence_(std::chrono::seconds(config.ready_handler_grace_seconds)),
+      started_at_(std::chrono::steady_clock::now()) {}
 
 Server::~Server() { stop(); }
 
@@ -127,6 +131,42 @@ std::uint64_t Server::connection_count() const {
   std::uint64_t total = 0;
   for (const auto& worker : workers_) total += worker->connection_count();
   return total;
+}
+
+std::optional<std::vector<WorkerReport>> Server::worker_reports(std::chrono::milliseconds timeout) const {
+  struct Gathered {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::vector<WorkerReport> reports;
+  };
+  auto gathered = std::make_shared<Gathered>();
+  for (const auto& worker : workers_) {
+    worker->report([gathered](WorkerReport report) {
+      std::lock_guard lock(gathered->mutex);
+      gathered->reports.push_back(std::move(report));
+      gathered->done.notify_all();
+    });
+  }
+  std::unique_lock lock(gathered->mutex);
+  const bool all = gathered->done.wait_for(lock, timeout, [&] { return gathered->reports.size() == workers_.size(); });
+  if (!all) return std::nullopt;
+  std::sort(gathered->reports.begin(), gathered->reports.end(),
+            [](const WorkerReport& a, const WorkerReport& b) { return a.index < b.index; });
+  return std::move(gathered->reports);
+}
+
+int Server::handlers_connected() const { return bridge_ ? bridge_->handler_peers().load() : 0; }
+
+void Server::observe_handlers() {
+  std::lock_guard lock(presence_mutex_);
+  presence_.observe(handlers_connected(), std::chrono::steady_clock::now());
+}
+
+std::optional<std::string> Server::not_ready_reason() {
+  if (draining()) return "draining";
+  observe_handlers();
+  std::lock_guard lock(presence_mutex_);
+  return presence_.not_ready_reason(std::chrono::steady_clock::now());
 }
 
 std::chrono::milliseconds Server::drain_time_left() const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "server/handler_presence.hpp"
 
 namespace zedge::bridge {
 class WorkerChannel;
@@ -20,6 +21,7 @@ namespace zedge::server {
 
 class EdgeListener;
 class Worker;
+struct WorkerReport;
 
 // How a graceful drain goes (admin API `POST /drain`, SIGTERM).
 struct DrainPlan {
@@ -54,6 +56,18 @@ class Server {
   bool accepting() const;
   std::uint64_t connection_count() const;
 
+  // Every worker's report, gathered on the workers' own threads; nullopt if one did not
+  // answer within `timeout` (its event loop is stuck: the liveness probe fails).
+  std::optional<std::vector<WorkerReport>> worker_reports(std::chrono::milliseconds timeout) const;
+  // Handlers connected to the PUSH socket(s) now.
+  int handlers_connected() const;
+  // Samples handler presence (called every few tens of ms by the main thread and on demand).
+  void observe_handlers();
+  // nullopt when ready for traffic; else why not (draining, no handler).
+  std::optional<std::string> not_ready_reason();
+  std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+  const config::Config& config() const { return config_; }
+
  private:
   config::Config config_;
   std::vector<std::unique_ptr<bridge::WorkerChannel>> channels_;
@@ -61,6 +75,10 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<EdgeListener> listener_;
   bool started_ = false;
+
+  std::mutex presence_mutex_;
+  HandlerPresence presence_;
+  std::chrono::steady_clock::time_point started_at_;
 
   mutable std::mutex drain_mutex_;
   bool draining_ = false;

@@ -114,6 +114,45 @@ void Worker::cancel_drain() {
   });
 }
 
+void Worker::report(std::function<void(WorkerReport)> done) {
+  asio::post(io_, [this, done = std::move(done)] {
+    WorkerReport r;
+    r.index = index_;
+    for (const auto& connection : slots_) {
+      if (!connection) continue;
+      auto& session = connection->session();
+      if (connection->mode() == Mode::Req) {
+        ++r.req_mode;
+      } else if (session.is_websocket()) {
+        ++r.websocket;
+      } else if (session.idle()) {
+        ++r.http_idle;
+      } else {
+        ++r.http_active;
+      }
+    }
+    r.lingering = lingering_.size();
+    r.handlers = handlers_seen_;
+    done(std::move(r));
+  });
+}
+
+void Worker::note_handler(std::string_view from) {
+  if (from.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [address, seen] : handlers_seen_) {
+    if (address == from) {
+      seen = now;
+      return;
+    }
+  }
+  // Bounded: handler addresses are ZeroMQ identities, but a misbehaving peer could invent
+  // many; keep the most recent ones.
+  constexpr std::size_t kHandlersKept = 256;
+  if (handlers_seen_.size() >= kHandlersKept) handlers_seen_.erase(handlers_seen_.begin());
+  handlers_seen_.emplace_back(std::string(from), now);
+}
+
 bool Worker::has_room(Mode mode) const {
   return mode == Mode::Stream ? stream_count_.load() < stream_max_ : req_count_.load() < req_max_;
 }
@@ -295,6 +334,7 @@ void Worker::dispatch(bridge::ToWorker& message) {
     LOG_WARN(kLog, "zhttp parse error: " << zhttp::error_text(error));
     return;
   }
+  note_handler(packet.from);
   // One packet may address many sessions (multi-id, reference §1.4); deliver to each of ours.
   for (const auto& addressed : packet.ids) {
     const auto slot = slot_of(addressed.id);

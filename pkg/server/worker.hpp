@@ -23,6 +23,18 @@ namespace zedge::server {
 
 class HttpConnection;
 
+// What a worker reports to the admin API, gathered on its own thread.
+struct WorkerReport {
+  unsigned index = 0;
+  std::uint64_t http_idle = 0;     // keep-alive connections between requests
+  std::uint64_t http_active = 0;   // a request in flight (stream mode)
+  std::uint64_t req_mode = 0;      // req-mode connections
+  std::uint64_t websocket = 0;
+  std::uint64_t lingering = 0;     // closing after an error response
+  // Handler addresses (`from`) seen on this worker, with when their last packet came.
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> handlers;
+};
+
 class Worker {
  public:
   // `handler_peers` counts handlers connected to the PUSH socket (kept by the bridge).
@@ -40,6 +52,8 @@ class Worker {
   // are abandoned. `websockets_now` sends the 1001 at once.
   void drain(std::chrono::steady_clock::time_point deadline, bool websockets_now);
   void cancel_drain();
+  // Runs on the worker thread and hands the report to `done` there (admin API).
+  void report(std::function<void(WorkerReport)> done);
   // Open connections (any thread), including reservations by the listener.
   std::uint64_t connection_count() const { return stream_count_.load() + req_count_.load(); }
   void join();
@@ -99,7 +113,11 @@ class Worker {
   std::chrono::steady_clock::time_point next_keepalive_;
   std::uint64_t request_counter_ = 0;
 
+  void note_handler(std::string_view from);
+
   zhttp::Packet packet_;  // parse target reused by dispatch()
+  // Handler addresses and when each last sent a packet here; few, so a vector.
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> handlers_seen_;
   std::vector<bridge::ToBridge> outbox_;  // waiting for room in the bridge queue
   std::vector<std::shared_ptr<HttpConnection>> waiting_for_room_;
   bool bridge_wake_pending_ = false;

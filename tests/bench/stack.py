@@ -40,7 +40,8 @@ def spawn(argv, **kwargs):
     return proc
 
 
-def stop_process(proc, sig=signal.SIGTERM):
+def stop_process(proc, sig=signal.SIGINT):
+    """SIGINT: both servers stop at once (zedge drains on SIGTERM)."""
     if proc.poll() is None:
         proc.send_signal(sig)
         try:

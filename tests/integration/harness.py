@@ -113,7 +113,8 @@ class ServerProcess:
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            # SIGINT stops at once on both servers; zedge drains on SIGTERM (issue 6).
+            self.proc.send_signal(signal.SIGINT)
             try:
                 self.proc.wait(STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
