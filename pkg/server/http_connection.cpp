@@ -28,6 +28,9 @@ HttpConnection::HttpConnection(Worker& worker, std::uint32_t slot, Socket socket
                session::Clock::now()) {}
 
 void HttpConnection::start() {
+  // A new connection counts as active until its first quiet tick, so a drain does not
+  // close it before its first request had time to arrive.
+  active_since_tick_ = true;
   asio::error_code ec;
   socket_.non_blocking(true, ec);
   want_read();
