@@ -11,6 +11,7 @@ build_packages=(
 test_packages=(
   libgtest-dev
   python3 python3-zmq python3-pytest python3-websockets
+  python3-yaml python3-jsonschema python3-prometheus-client
   curl wrk condure pushpin
 )
 

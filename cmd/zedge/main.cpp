@@ -7,13 +7,19 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
 #include <cstdlib>
 #include <thread>
 
+#include "admin/admin_server.hpp"
 #include "config/config.hpp"
 #include "log/log.hpp"
 #include "server/object_sizes.hpp"
 #include "server/server.hpp"
+#include "server/server_admin.hpp"
 
 namespace {
 
@@ -28,6 +34,18 @@ sigset_t termination_signals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGQUIT);
   return set;
+}
+
+// --admin-token, or the first line of --admin-token-file. nullopt (logged) if unreadable.
+std::optional<std::string> read_admin_token(const zedge::config::Config& config) {
+  if (config.admin_token_file.empty()) return config.admin_token;
+  std::ifstream file(config.admin_token_file);
+  std::string token;
+  if (!file || !std::getline(file, token) || token.empty()) {
+    LOG_ERROR(kLog, "cannot read an admin token from " << config.admin_token_file);
+    return std::nullopt;
+  }
+  return token;
 }
 
 }  // namespace
@@ -65,6 +83,29 @@ int main(int argc, char** argv) {
     LOG_ERROR(kLog, *error);
     return 1;
   }
+  // The admin API (design.md §5), when --admin-listen asks for it.
+  zedge::server::ServerAdmin admin_backend(server);
+  std::unique_ptr<zedge::admin::AdminServer> admin;
+  if (config.admin_listen) {
+    zedge::admin::AdminServerOptions options;
+    options.address = config.admin_listen->address;
+    options.port = config.admin_listen->port;
+    auto token = read_admin_token(config);
+    if (!token) {
+      server.stop();
+      return 1;
+    }
+    options.token = *token;
+    options.drain_defaults.timeout = std::chrono::seconds(config.drain_timeout_seconds);
+    options.drain_defaults.stop_accepting = false;
+    admin = std::make_unique<zedge::admin::AdminServer>(admin_backend, options);
+    if (auto error = admin->start()) {
+      LOG_ERROR(kLog, *error);
+      server.stop();
+      return 1;
+    }
+    LOG_INFO(kLog, "admin API on " << options.address << ":" << admin->port());
+  }
   LOG_INFO(kLog, "started");
 
   // SIGTERM drains (Kubernetes' stop signal): requests and streams get --drain-timeout to
@@ -94,6 +135,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(kExitPollInterval);
   }
   LOG_INFO(kLog, "stopping...");
+  if (admin) admin->stop();
   server.stop();
   LOG_INFO(kLog, "stopped");
   return 0;

@@ -41,6 +41,7 @@ void HttpConnection::send_packet(session::Route route, std::string_view address,
   const auto to = route == session::Route::StreamInit    ? ToBridge::Route::StreamInit
                   : route == session::Route::StreamReply ? ToBridge::Route::StreamReply
                                                          : ToBridge::Route::Req;
+  worker_.metrics().zhttp_packet(metrics::PacketDirection::ToHandler, packet_kind(zhttp::scan_type(frame)));
   worker_.send_to_bridge({to, std::string(address), std::move(frame)});
 }
 
@@ -80,6 +81,7 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
       return;
     }
     if (read_ec) client_eof_ = true;
+    worker_.metrics().bytes_in(n);
     if (!lingering_) in_.append(scratch.data(), n);
     active_since_tick_ = true;
   }
@@ -159,6 +161,10 @@ void HttpConnection::after_event() {
     release_if_large(in_);
   }
   flush();
+  if (!counted_as_websocket_ && session_.is_websocket()) {
+    counted_as_websocket_ = true;
+    worker_.metrics().connection_upgraded();
+  }
   if (session_.closed()) {
     finish();
     return;
@@ -178,6 +184,7 @@ void HttpConnection::flush() {
 
 void HttpConnection::on_written(const asio::error_code& ec, std::size_t ticket) {
   writing_ = false;
+  if (!ec) worker_.metrics().bytes_out(out_writing_.size());
   if (finished_) return;
   out_writing_.clear();
   release_if_large(out_writing_);
@@ -195,6 +202,12 @@ void HttpConnection::on_written(const asio::error_code& ec, std::size_t ticket) 
 void HttpConnection::finish() {
   if (finished_) return;
   finished_ = true;
+  if (!counted_as_websocket_ && session_.is_websocket()) {
+    counted_as_websocket_ = true;
+    worker_.metrics().connection_upgraded();
+  }
+  worker_.metrics().connection_closed(session_.is_websocket() ? metrics::Protocol::WebSocket : metrics::Protocol::Http,
+                                      close_kind(session_.close_reason()));
   worker_.release(slot_, mode_);
   // After an error status, a refused upgrade or a WebSocket protocol error the client may
   // still be sending: linger so our last bytes are not lost to a reset.

@@ -65,6 +65,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   bool finished_ = false;
   bool waiting_for_room_ = false;
   bool active_since_tick_ = false;  // bytes moved since the last sweep tick
+  bool counted_as_websocket_ = false;  // metrics: the upgrade was counted
   // After an error response: stop sending, read and drop what the client still sends for
   // a moment, so closing with unread input does not reset the connection and destroy the
   // response before the client read it (RFC 9112 §9.6).

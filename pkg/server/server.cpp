@@ -155,6 +155,29 @@ std::optional<std::vector<WorkerReport>> Server::worker_reports(std::chrono::mil
   return std::move(gathered->reports);
 }
 
+metrics::MetricsSnapshot Server::metrics_snapshot() const {
+  metrics::MetricsSnapshot snapshot;
+  for (const auto& worker : workers_) metrics::add(snapshot, worker->metrics());
+  snapshot.handlers_connected = static_cast<std::uint64_t>(std::max(0, handlers_connected()));
+  snapshot.draining = draining();
+  snapshot.version = ZEDGE_VERSION;
+  return snapshot;
+}
+
+void Server::quit() {
+  {
+    std::lock_guard lock(drain_mutex_);
+    if (draining_) {
+      drain_plan_.exit_when_done = true;
+      return;
+    }
+  }
+  DrainPlan plan;
+  plan.timeout = std::chrono::seconds(config_.drain_timeout_seconds);
+  plan.exit_when_done = true;
+  start_drain(plan);
+}
+
 int Server::handlers_connected() const { return bridge_ ? bridge_->handler_peers().load() : 0; }
 
 void Server::observe_handlers() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "metrics/metrics_snapshot.hpp"
 #include "server/handler_presence.hpp"
 
 namespace zedge::bridge {
@@ -67,6 +68,11 @@ class Server {
   std::optional<std::string> not_ready_reason();
   std::chrono::steady_clock::time_point started_at() const { return started_at_; }
   const config::Config& config() const { return config_; }
+  // Every worker's counters summed (read without stopping them) plus the gauges.
+  metrics::MetricsSnapshot metrics_snapshot() const;
+  // Admin API `POST /quit`: drain with the defaults (or let a running drain exit when
+  // done), then exit.
+  void quit();
 
  private:
   config::Config config_;

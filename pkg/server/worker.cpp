@@ -54,7 +54,10 @@ Worker::Worker(unsigned index, const ConnectionSettings& settings, bridge::Worke
       sweep_timer_(io_),
       read_scratch_(new char[settings.buffer_size_bytes()]),
       stream_max_(share_of(settings.stream_maxconn, settings.workers)),
-      req_max_(share_of(settings.req_maxconn, settings.workers)) {}
+      req_max_(share_of(settings.req_maxconn, settings.workers)) {
+  settings_.stream.events = &events_;
+  settings_.req.events = &events_;
+}
 
 Worker::~Worker() { join(); }
 
@@ -180,6 +183,8 @@ void Worker::adopt(asio::generic::stream_protocol::socket socket, const Listener
   auto connection =
       std::make_shared<HttpConnection>(*this, slot, std::move(socket), settings_.for_mode(listener.mode), std::move(peer));
   slots_[slot] = connection;
+  metrics_.count_accepted();
+  metrics_.connection_opened(metrics::Protocol::Http);
   if (draining_) connection->set_draining(true);
   connection->start();
 }
@@ -253,6 +258,7 @@ void Worker::send_keepalives() {
       const std::size_t last = std::min(sessions.size(), first + zhttp::kIdsMax);
       for (std::size_t i = first; i < last; ++i) packet.ids.push_back({sessions[i].first, sessions[i].second});
       send_to_bridge({bridge::ToBridge::Route::StreamReply, std::string(address), zhttp::encode(packet)});
+      metrics_.zhttp_packet(metrics::PacketDirection::ToHandler, metrics::PacketKind::KeepAlive);
     }
   }
 }
@@ -335,6 +341,7 @@ void Worker::dispatch(bridge::ToWorker& message) {
     return;
   }
   note_handler(packet.from);
+  metrics_.zhttp_packet(metrics::PacketDirection::FromHandler, packet_kind(packet.type));
   // One packet may address many sessions (multi-id, reference §1.4); deliver to each of ours.
   for (const auto& addressed : packet.ids) {
     const auto slot = slot_of(addressed.id);

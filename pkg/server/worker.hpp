@@ -16,7 +16,9 @@
 
 #include "bridge/messages.hpp"
 #include "bridge/worker_channel.hpp"
+#include "metrics/worker_metrics.hpp"
 #include "server/connection_settings.hpp"
+#include "server/worker_events.hpp"
 #include "zhttp/packet.hpp"
 
 namespace zedge::server {
@@ -81,6 +83,9 @@ class Worker {
   void keep_lingering(std::shared_ptr<HttpConnection> connection);
   void stop_lingering(HttpConnection* connection);
   void send_to_bridge(bridge::ToBridge message);
+  // This worker's counters: written by its thread only, read by the admin thread.
+  metrics::WorkerMetrics& metrics() { return metrics_; }
+  const metrics::WorkerMetrics& metrics() const { return metrics_; }
   // True while packets wait for room in the bridge queue (ZeroMQ cannot take more):
   // connections then stop reading clients until resume, so memory stays bounded.
   bool backlogged() const { return !outbox_.empty(); }
@@ -96,6 +101,8 @@ class Worker {
   void send_keepalives();
 
   unsigned index_;
+  metrics::WorkerMetrics metrics_;
+  WorkerEvents events_{metrics_};
   ConnectionSettings settings_;
   bridge::WorkerChannel& channel_;
   std::function<void()> wake_bridge_;

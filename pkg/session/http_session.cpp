@@ -60,6 +60,7 @@ void HttpSession::arm(std::chrono::milliseconds timeout, Clock::time_point now) 
 
 std::size_t HttpSession::on_client_bytes(std::string_view input, Clock::time_point now) {
   if (ws_) return ws_->on_client_bytes(input, now);
+  now_ = now;
   if (close_reason_ != CloseReason::None) return 0;
   if (settings_.mode == Mode::Stream && !input.empty()) client_deadline_ = now + settings_.stream_timeout;
   std::size_t used = 0;
@@ -150,6 +151,12 @@ bool HttpSession::send_body_pieces() {
     final_body_sent_ = last;
     sent = true;
   }
+  // One stall per wait: counted when body first waits, again only after credits came.
+  if (sent) stalled_ = false;
+  if (!body_pieces_.empty() && body_credits_ <= 0 && !stalled_) {
+    stalled_ = true;
+    if (settings_.events != nullptr) settings_.events->credit_stall();
+  }
   if (body_pieces_.empty() && body_done_ && !final_body_sent_) {
     send_to_handler(body_frame(settings_.instance_id, id_, out_seq_++, {}, false));
     final_body_sent_ = true;
@@ -215,6 +222,7 @@ void HttpSession::on_client_closed() {
 // ---------------------------------------------------------------- request life cycle
 
 void HttpSession::begin_request(Clock::time_point now) {
+  request_started_ = now;
   const auto& head = parser_.head();
   const bool stream = settings_.mode == Mode::Stream;
   if (head.websocket_upgrade) {
@@ -318,6 +326,7 @@ void HttpSession::reset_request() {
   body_pieces_.clear();
   body_held_bytes_ = 0;
   final_body_sent_ = false;
+  stalled_ = false;
   response_started_ = response_done_ = false;
   plan_ = {};
   upgrade_requested_ = false;
@@ -331,6 +340,7 @@ void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::Id
     ws_->on_handler_packet(packet, addressed, now);
     return;
   }
+  now_ = now;
   if (close_reason_ != CloseReason::None || phase_ != Phase::InRequest) return;
   if (settings_.mode == Mode::Req) {
     on_req_reply(packet);
@@ -432,6 +442,7 @@ void HttpSession::on_upgrade_reply(const zhttp::Packet& packet, Clock::time_poin
         return;
       }
       write_upgrade_refusal(packet, output_);
+      report_response(packet.code ? static_cast<int>(*packet.code) : 200);
       response_started_ = response_done_ = true;
       close_reason_ = CloseReason::Rejected;
       close_after_output_ = true;
@@ -459,6 +470,7 @@ void HttpSession::accept_websocket(const zhttp::Packet& packet, Clock::time_poin
     if (start.deflate) extensions = websocket::deflate_response_value(*start.deflate);
   }
   write_switching_protocols(packet, parser_.head(), extensions, head);
+  report_response(101);
   start.id = std::move(id_);
   start.handler = handler_;
   start.out_seq = out_seq_;
@@ -509,6 +521,7 @@ void HttpSession::start_response(const zhttp::Packet& packet, bool whole) {
   }
   plan_ = *plan;
   response_started_ = true;
+  status_ = info.code;
   http1::write_head(info, plan_, output_);
   append_response_body(packet.body, info.more);
 }
@@ -534,7 +547,14 @@ void HttpSession::append_response_body(std::string_view body, bool more) {
       output_body_bytes_ += body.size();
       break;
   }
-  if (!more) response_done_ = true;
+  if (!more) {
+    response_done_ = true;
+    report_response(status_);
+  }
+}
+
+void HttpSession::report_response(int status) {
+  if (settings_.events != nullptr) settings_.events->request_done(status, now_ - request_started_);
 }
 
 // ---------------------------------------------------------------- output
@@ -553,6 +573,7 @@ void HttpSession::on_written(std::size_t ticket, Clock::time_point now) {
     ws_->on_written(ticket, now);
     return;
   }
+  now_ = now;
   if (writing_ > 0) --writing_;
   if (settings_.mode == Mode::Stream) client_deadline_ = now + settings_.stream_timeout;
   if (closed()) return;
@@ -601,6 +622,8 @@ void HttpSession::answer_error(int status, std::string_view message) {
   const int version_minor = parser_.head().version_minor == 0 ? 0 : 1;
   http1::write_simple_response(version_minor, status, http1::reason_phrase(status), std::string(message) + "\n",
                                false, output_);
+  if (phase_ == Phase::AwaitingHead) request_started_ = now_;  // refused while parsing the head
+  report_response(status);
   close_reason_ = CloseReason::ClientError;
   close_after_output_ = true;
 }
@@ -616,6 +639,7 @@ void HttpSession::on_tick(Clock::time_point now) {
     ws_->on_tick(now);
     return;
   }
+  now_ = now;
   if (close_reason_ != CloseReason::None) return;
   if (phase_ == Phase::WaitingForHandler) {
     if (now >= deadline_) answer_error(503, "No handler is available to serve this request.");

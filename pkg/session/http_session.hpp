@@ -107,6 +107,7 @@ class HttpSession {
   void after_output_drained(Clock::time_point now);
   void answer_error(int status, std::string_view message);
   void answer_body_too_large();  // 413 for req mode's --body-buffer-size
+  void report_response(int status);
   void close(CloseReason reason);
   void arm(std::chrono::milliseconds timeout, Clock::time_point now);
 
@@ -147,11 +148,15 @@ class HttpSession {
   std::vector<std::string> body_pieces_;
   std::size_t body_held_bytes_ = 0;      // bytes in body_pieces_ (at most a buffer's worth)
   bool final_body_sent_ = false;
+  bool stalled_ = false;                 // body is waiting for credits (counted once)
   bool response_started_ = false;
   bool response_done_ = false;
   http1::ResponsePlan plan_;
   bool upgrade_requested_ = false;
-  bool draining_ = false;  // a valid WebSocket upgrade waits for the handler
+  bool draining_ = false;
+  Clock::time_point now_;               // time of the event being handled
+  Clock::time_point request_started_;   // for the request duration metric
+  int status_ = 0;                      // status of the response in flight  // a valid WebSocket upgrade waits for the handler
   // After the handler accepted the upgrade, the connection is a WebSocket and every call
   // goes there.
   std::unique_ptr<WebSocketSession> ws_;

@@ -13,6 +13,18 @@ using Clock = std::chrono::steady_clock;
 
 enum class Mode { Stream, Req };
 
+// What sessions report for metrics (design.md §5); the server counts them per worker.
+// Optional: sessions without one (unit tests) report nothing.
+class SessionEvents {
+ public:
+  virtual ~SessionEvents() = default;
+  // A response's status is known and the handler finished it (or zedge answered itself).
+  virtual void request_done(int status, Clock::duration elapsed) = 0;
+  virtual void websocket_message(bool from_client) = 0;
+  // Client data had to wait for the handler's credits.
+  virtual void credit_stall() = 0;
+};
+
 struct SessionSettings {
   std::string instance_id = "condure";
   Mode mode = Mode::Stream;
@@ -31,6 +43,7 @@ struct SessionSettings {
   // a larger one is closed with 1009 (design.md §2).
   std::uint64_t websocket_message_max_bytes = 16U * 1024U * 1024U;
   bool compression = false;  // permessage-deflate may be negotiated
+  SessionEvents* events = nullptr;
 };
 
 enum class Route {

@@ -155,6 +155,7 @@ bool WebSocketSession::try_send_whole_frame(std::string_view payload) {
   }
   client_credits_ -= to_i64(payload.size());
   send_to_handler(ws_data_frame(settings_.instance_id, id_, out_seq_++, message_binary_, payload, !frame_.fin));
+  if (frame_.fin && settings_.events != nullptr) settings_.events->websocket_message(true);
   return true;
 }
 
@@ -223,7 +224,12 @@ bool WebSocketSession::send_pending() {
   for (; done < pending_.size() && !paused_; ++done) {
     Pending& item = pending_[done];
     if (item.type == zhttp::PacketType::Data) {
-      if (!item.body.empty() && client_credits_ <= 0) break;
+      if (!item.body.empty() && client_credits_ <= 0) {
+        if (!stalled_ && settings_.events != nullptr) settings_.events->credit_stall();
+        stalled_ = true;  // one stall per wait
+        break;
+      }
+      stalled_ = false;
       const std::size_t n = std::min(item.body.size(), static_cast<std::size_t>(std::max<std::int64_t>(client_credits_, 0)));
       const bool whole = n == item.body.size();
       send_to_handler(ws_data_frame(settings_.instance_id, id_, out_seq_++, item.binary,
@@ -231,6 +237,7 @@ bool WebSocketSession::send_pending() {
       client_credits_ -= to_i64(n);
       held_bytes_ -= n;
       sent = true;
+      if (whole && !item.more && settings_.events != nullptr) settings_.events->websocket_message(true);
       if (!whole) {
         item.body.erase(0, n);  // the rest waits for more credits
         break;
@@ -360,6 +367,7 @@ void WebSocketSession::write_data(const zhttp::Packet& packet) {
   }
   output_payload_bytes_ += packet.body.size();
   client_message_open_ = packet.more;
+  if (!packet.more && settings_.events != nullptr) settings_.events->websocket_message(false);
 }
 
 void WebSocketSession::write_close(const zhttp::Packet& packet) {

@@ -127,6 +127,7 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   std::string control_;                // payload of the control frame being parsed
   std::vector<Pending> pending_;       // waiting for credits, oldest first
   std::size_t held_bytes_ = 0;         // bytes in piece_ and pending_
+  bool stalled_ = false;               // data is waiting for credits (counted once)
   std::uint16_t error_code_ = 0;       // set by a callback: fail once parsing stops
   std::string_view error_text_;
 

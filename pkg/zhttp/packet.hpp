@@ -135,6 +135,9 @@ std::string encode(const Packet& p);
 // route a handler packet to the worker(s) owning its id(s) without a full parse.
 // Appends each id to `ids` (views into `frame`, or into `storage` for "J" frames);
 // returns false if the frame is malformed or has no id.
+// The type of a frame encode() wrote, without a full parse (for counting packets by type).
+PacketType scan_type(std::string_view frame);
+
 bool scan_ids(std::string_view frame, std::vector<std::string_view>& ids,
               std::deque<std::string>& storage);
 

@@ -104,3 +104,17 @@ TEST(ZhttpScanIds, IdCountLimit) {
 
 }  // namespace
 }  // namespace zedge::zhttp
+
+TEST(ScanType, FindsTheTypeOfEncodedFrames) {
+  using zedge::zhttp::PacketType;
+  for (const auto type : {PacketType::Data, PacketType::Credit, PacketType::KeepAlive, PacketType::Cancel,
+                          PacketType::HandoffProceed, PacketType::Close, PacketType::Ping, PacketType::Pong}) {
+    zedge::zhttp::Packet p;
+    p.from = "zedge";
+    p.ids.push_back({"0-1-2", 3});
+    p.type = type;
+    p.body = "4:type,4:ping,";  // a look-alike later in the frame is not the field
+    EXPECT_EQ(zedge::zhttp::scan_type(zedge::zhttp::encode(p)), type);
+  }
+  EXPECT_EQ(zedge::zhttp::scan_type("T14:4:type,4:ping}"), PacketType::Data);  // cut short
+}

@@ -1,0 +1,100 @@
+// What the admin API asks of the running server (the server implements it). Every call
+// comes from the admin thread; an implementation may block it briefly (gathering worker
+// reports) but never a data-path thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/metrics_snapshot.hpp"
+
+namespace zedge::admin {
+
+struct DrainOptions {
+  std::chrono::milliseconds timeout{25000};  // deadline for in-flight requests/streams
+  bool stop_accepting = true;         // close listeners at the start (false: keep accepting,
+                                      // answer with Connection: close)
+  bool close_websockets_now = false;  // 1001 at once instead of at the deadline
+  bool exit_when_done = false;        // quit when the last connection is gone (or at the deadline)
+};
+
+struct ListenerStatus {
+  std::string address;  // "0.0.0.0:8000", or a unix socket path
+  std::string mode;     // "stream" or "req"
+  bool tls = false;
+  bool open = true;     // false once a drain closed it
+};
+
+// Open client connections, counted three ways (each way sums to total()).
+struct ConnectionCounts {
+  // By protocol.
+  std::uint64_t http = 0;
+  std::uint64_t websocket = 0;
+  // By listener mode (WebSockets are stream mode).
+  std::uint64_t stream_mode = 0;
+  std::uint64_t req_mode = 0;
+  // By state: idle (keep-alive, between requests), active (a request in flight, stream or
+  // req mode), websocket, lingering (closing after an error response).
+  std::uint64_t idle = 0;
+  std::uint64_t active = 0;
+  std::uint64_t lingering = 0;
+
+  std::uint64_t total() const { return http + websocket; }
+  ConnectionCounts& operator+=(const ConnectionCounts& o);
+};
+
+struct WorkerStatus {
+  unsigned index = 0;
+  ConnectionCounts connections;
+};
+
+struct HandlerStatus {
+  std::string address;  // the handler's `from` address (its ZeroMQ identity)
+  double last_seen_seconds_ago = 0;  // since its last packet
+};
+
+struct TotalsStatus {
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t websocket_messages = 0;
+  std::uint64_t client_received_bytes = 0;
+  std::uint64_t client_sent_bytes = 0;
+};
+TotalsStatus totals_from(const metrics::MetricsSnapshot& m);
+
+struct DrainStatus {
+  bool started = false;
+  double deadline_seconds_left = 0;  // 0 when not draining or past the deadline
+  DrainOptions options;              // of the running drain (ignored when not started)
+};
+
+struct StatusSnapshot {
+  std::string version;
+  double uptime_seconds = 0;
+  std::vector<ListenerStatus> listeners;
+  std::vector<WorkerStatus> workers;
+  ConnectionCounts connections;  // all workers
+  int handlers_connected = 0;    // peers on the handler sockets now
+  std::vector<HandlerStatus> handlers;  // handlers seen (by address), most recent first
+  TotalsStatus totals;
+  DrainStatus drain;  // state is "DRAINING" while drain.started, else "LIVE"
+};
+
+class AdminBackend {
+ public:
+  virtual ~AdminBackend() = default;
+  virtual bool alive() = 0;  // event loops answered a ping recently
+  // nullopt = ready; else why not ("draining", "no handler connected", ...).
+  virtual std::optional<std::string> not_ready_reason() = 0;
+  virtual StatusSnapshot status() = 0;
+  virtual metrics::MetricsSnapshot metrics() = 0;
+  virtual bool start_drain(const DrainOptions& options) = 0;  // false if already draining (409)
+  virtual bool cancel_drain() = 0;                            // false if not draining (409)
+  virtual void set_log_level(int level) = 0;                  // 0 error .. 4 trace
+  virtual void quit() = 0;  // graceful: drain with the defaults, then exit
+};
+
+}  // namespace zedge::admin
