@@ -115,14 +115,22 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop_now{false};
   std::thread([&server, &config, &stop_now, signals] {
     int stops = 0;
+    bool terminating = false;
     for (;;) {
       int signal_number = 0;
       if (sigwait(&signals, &signal_number) != 0) continue;
-      if (signal_number == SIGTERM && !server.draining() && stops == 0) {
-        zedge::server::DrainPlan plan;
-        plan.timeout = std::chrono::seconds(config.drain_timeout_seconds);
-        plan.exit_when_done = true;
-        server.start_drain(plan);
+      if (signal_number == SIGTERM && !terminating && stops == 0) {
+        // A drain the admin API started (a preStop hook, say) keeps its deadline and now
+        // exits when done; otherwise one starts with --drain-timeout.
+        terminating = true;
+        if (server.draining()) {
+          server.quit();
+        } else {
+          zedge::server::DrainPlan plan;
+          plan.timeout = std::chrono::seconds(config.drain_timeout_seconds);
+          plan.exit_when_done = true;
+          server.start_drain(plan);
+        }
         continue;
       }
       if (++stops >= 2) std::_Exit(1);

@@ -36,6 +36,12 @@ struct ListenSpec {
   std::optional<std::uint32_t> local_mode;  // mode=<octal> (unix sockets)
   std::string local_user;                   // user=<name>
   std::string local_group;                  // group=<name>
+  // An already-listening socket handed over by the parent (zedge's own): `fd:N` names the
+  // descriptor, `systemd:NAME` the LISTEN_FDNAMES entry (or `systemd:INDEX`) of socket
+  // activation. The listener kind (TCP or unix) comes from the socket itself.
+  std::optional<int> inherited_fd;
+  std::string systemd_name;
+  bool inherited() const { return inherited_fd.has_value() || !systemd_name.empty(); }
 
   std::string to_string() const;  // as it would be written on the command line
 };

@@ -129,6 +129,21 @@ std::optional<std::string> parse_listen(const std::string& value, ListenSpec& ou
   }
 
   const std::string_view endpoint = parts.front();
+  if (endpoint.starts_with("fd:") || endpoint.starts_with("systemd:")) {
+    if (spec.local) return listen_error("an inherited socket takes no 'local' (its kind comes from the socket)");
+    if (endpoint.starts_with("fd:")) {
+      const auto fd = plain_decimal(endpoint.substr(3));
+      if (!fd || *fd > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+        return listen_error("invalid descriptor '" + std::string(endpoint) + "' (want fd:N)");
+      }
+      spec.inherited_fd = static_cast<int>(*fd);
+    } else {
+      spec.systemd_name = std::string(endpoint.substr(8));
+      if (spec.systemd_name.empty()) return listen_error("systemd: needs a socket name or index");
+    }
+    out = std::move(spec);
+    return std::nullopt;
+  }
   if (spec.local) {
     // Condure binds an autobound abstract socket for an empty path; nobody means that.
     if (endpoint.empty()) return listen_error("empty unix socket path");
@@ -147,7 +162,11 @@ std::optional<std::string> parse_listen(const std::string& value, ListenSpec& ou
 
 std::string ListenSpec::to_string() const {
   std::string text;
-  if (local) {
+  if (inherited_fd) {
+    text = "fd:" + std::to_string(*inherited_fd);
+  } else if (!systemd_name.empty()) {
+    text = "systemd:" + systemd_name;
+  } else if (local) {
     text = path;
   } else {
     text = (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);

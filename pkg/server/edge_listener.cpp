@@ -1,13 +1,19 @@
 #include "server/edge_listener.hpp"
 
 #include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "log/log.hpp"
+#include "server/inherited_socket.hpp"
 #include "server/worker.hpp"
 
 namespace zedge::server {
@@ -54,7 +60,29 @@ EdgeListener::EdgeListener(std::vector<Worker*> workers) : workers_(std::move(wo
 
 EdgeListener::~EdgeListener() { stop(); }
 
+// user=/group= of a unix socket listener (as Condure 1.10): names resolved at start.
+static std::optional<std::string> set_owner(const std::string& path, const std::string& user, const std::string& group) {
+  if (user.empty() && group.empty()) return std::nullopt;
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+  if (!user.empty()) {
+    const passwd* pw = ::getpwnam(user.c_str());
+    if (pw == nullptr) return "listen " + path + ": unknown user '" + user + "'";
+    uid = pw->pw_uid;
+  }
+  if (!group.empty()) {
+    const struct group* gr = ::getgrnam(group.c_str());
+    if (gr == nullptr) return "listen " + path + ": unknown group '" + group + "'";
+    gid = gr->gr_gid;
+  }
+  if (::chown(path.c_str(), uid, gid) != 0) {
+    return "listen " + path + ": cannot set owner: " + std::string(std::strerror(errno));
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> EdgeListener::add(const config::ListenSpec& spec) {
+  if (spec.inherited()) return add_inherited(spec);
   if (spec.tls) return "TLS listeners are not supported by this zedge build yet: " + spec.to_string();
   asio::error_code ec;
   asio::generic::stream_protocol::endpoint endpoint;
@@ -79,7 +107,31 @@ std::optional<std::string> EdgeListener::add(const config::ListenSpec& spec) {
   if (!ec) socket.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return "failed to listen on " + spec.to_string() + ": " + ec.message();
   if (spec.local && spec.local_mode) ::chmod(local_path.c_str(), static_cast<mode_t>(*spec.local_mode));
+  if (spec.local) {
+    if (auto error = set_owner(local_path, spec.local_user, spec.local_group)) return error;
+  }
   LOG_INFO(kLog, "listening on " << spec.to_string());
+  acceptors_.push_back(std::move(acceptor));
+  return std::nullopt;
+}
+
+std::optional<std::string> EdgeListener::add_inherited(const config::ListenSpec& spec) {
+  const auto fd = inherited_fd(spec, ActivationEnv::from_process());
+  if (const auto* error = std::get_if<std::string>(&fd)) return *error;
+  const auto checked = check_listening_socket(std::get<int>(fd));
+  if (const auto* error = std::get_if<std::string>(&checked)) return *error;
+  const auto& listening = std::get<ListeningSocket>(checked);
+  auto acceptor = std::make_unique<Acceptor>(Acceptor{
+      asio::basic_socket_acceptor<asio::generic::stream_protocol>(io_),
+      ListenerInfo{spec.mode == config::ListenMode::Req ? Mode::Req : Mode::Stream, spec.tls},
+      std::string(), spec.to_string()});
+  // The parent keeps its own copy of the descriptor; the socket file of an inherited unix
+  // listener is the parent's to remove.
+  asio::error_code ec;
+  acceptor->socket.assign(asio::generic::stream_protocol(listening.family, SOCK_STREAM), listening.fd, ec);
+  if (ec) return "failed to use " + spec.to_string() + ": " + ec.message();
+  acceptor->unix_socket = listening.family == AF_UNIX;
+  LOG_INFO(kLog, "listening on " << spec.to_string() << " (inherited)");
   acceptors_.push_back(std::move(acceptor));
   return std::nullopt;
 }
@@ -206,7 +258,7 @@ void EdgeListener::accept_next(Acceptor& acceptor) {
     }
     const int fd = socket.native_handle();
     PeerInfo peer;
-    if (acceptor.local_path.empty()) {
+    if (acceptor.local_path.empty() && !acceptor.unix_socket) {
       set_tcp_options(fd);
       peer = peer_of(fd);
     }

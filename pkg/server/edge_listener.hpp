@@ -42,7 +42,10 @@ class EdgeListener {
     std::string local_path;  // unix socket file to remove on stop
     std::string description;
     std::chrono::steady_clock::time_point last_failure_log{};
+    bool unix_socket = false;  // inherited unix listener (no peer address, no TCP options)
   };
+
+  std::optional<std::string> add_inherited(const config::ListenSpec& spec);
 
   void accept_next(Acceptor& acceptor);
   Worker* pick_worker(Mode mode);

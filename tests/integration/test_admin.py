@@ -299,3 +299,18 @@ def test_token_file(make_admin, tmp_path, outside_address):
     status, _, _ = stack.request("POST", "/log-level", {"level": 2}, host=outside_address,
                                  headers={"Authorization": f"Bearer {TOKEN}"})
     assert status == 200
+
+
+def test_sigterm_during_an_api_drain_keeps_its_deadline(make_admin):
+    """A preStop hook may start the drain; the SIGTERM that follows must not cut it short."""
+    import signal
+
+    stack = make_admin()
+    stack.wait_ready()
+    stack.json("POST", "/drain", {"timeout_seconds": 2}, status=202)
+    started = time.monotonic()
+    stack.server.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert stack.server.proc.poll() is None  # still draining
+    assert stack.server.proc.wait(6) == 0
+    assert time.monotonic() - started >= 1.4

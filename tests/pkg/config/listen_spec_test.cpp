@@ -187,3 +187,23 @@ TEST(ListenSpecToString, RoundTrips) {
 
 }  // namespace
 }  // namespace zedge::config
+
+TEST(ListenSpec, InheritedDescriptorsAndSystemdNames) {
+  zedge::config::ListenSpec spec;
+  ASSERT_EQ(zedge::config::parse_listen("fd:3", spec), std::nullopt);
+  EXPECT_EQ(spec.inherited_fd, 3);
+  EXPECT_TRUE(spec.inherited());
+  EXPECT_EQ(spec.to_string(), "fd:3,stream");
+  ASSERT_EQ(zedge::config::parse_listen("fd:7,req,tls,default-cert=x", spec), std::nullopt);
+  EXPECT_EQ(spec.inherited_fd, 7);
+  EXPECT_EQ(spec.mode, zedge::config::ListenMode::Req);
+  EXPECT_TRUE(spec.tls);
+  EXPECT_EQ(spec.to_string(), "fd:7,req,tls,default-cert=x");
+  ASSERT_EQ(zedge::config::parse_listen("systemd:web", spec), std::nullopt);
+  EXPECT_EQ(spec.systemd_name, "web");
+  EXPECT_FALSE(spec.inherited_fd.has_value());
+  EXPECT_EQ(spec.to_string(), "systemd:web,stream");
+  for (const char* bad : {"fd:", "fd:x", "fd:-1", "fd:99999999999", "systemd:", "fd:3,local"}) {
+    EXPECT_NE(zedge::config::parse_listen(bad, spec), std::nullopt) << bad;
+  }
+}
