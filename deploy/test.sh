@@ -6,6 +6,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/deploy/install-deps.sh"
 # The `ws` npm client used by the WebSocket integration tests.
 "$root/deploy/install-node-deps.sh"
+# Go + sprig (the Helm chart renderer) and yamllint for the chart tests.
+"$root/deploy/install-chart-test-deps.sh"
 export ZEDGE_BUILD_DIR="${ZEDGE_BUILD_DIR:-$root/build}"
 "$root/deploy/build.sh" -DZEDGE_WERROR=ON -DZEDGE_BUILD_TESTS=ON
 if [ "${ZEDGE_BENCH_SMOKE:-}" = 1 ]; then
