@@ -27,7 +27,7 @@ LABEL org.opencontainers.image.title="zedge" \
 # The runtime libraries of `ldd zedge` (libzmq5 brings libsodium, libpgm, libnorm, krb5).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libzmq5 libssl3 zlib1g libprometheus-cpp-core1.0 \
+        libzmq5 libssl3 zlib1g libprometheus-cpp-core1.0 libc-ares2 \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && groupadd --gid 65532 nonroot \
     && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent \

@@ -7,12 +7,13 @@ set -euo pipefail
 build_packages=(
   g++ make cmake ninja-build pkg-config
   libasio-dev libzmq3-dev node-llhttp prometheus-cpp-dev rapidjson-dev libssl-dev zlib1g-dev
+  libc-ares-dev
 )
 test_packages=(
   libgtest-dev
   python3 python3-zmq python3-pytest python3-websockets
   python3-yaml python3-jsonschema python3-prometheus-client
-  curl wrk condure pushpin
+  curl wrk condure pushpin dnsmasq-base systemd
 )
 
 packages=("${build_packages[@]}")

@@ -56,6 +56,17 @@ struct HandlerStatus {
   double last_seen_seconds_ago = 0;  // since its last packet
 };
 
+// Handler discovery of one DNS-named tcp base (gateway mode).
+struct DiscoveryBaseStatus {
+  std::string base;                    // tcp://NAME:PORT as given
+  std::vector<std::string> addresses;  // handlers taking new requests
+  std::vector<std::string> leaving;    // gone from DNS; their replies still accepted
+  std::uint64_t lookups_ok = 0;
+  std::uint64_t lookups_failed = 0;
+  std::string last_error;
+  std::optional<double> last_success_seconds_ago;
+};
+
 struct TotalsStatus {
   std::uint64_t connections_accepted = 0;
   std::uint64_t requests = 0;
@@ -79,6 +90,7 @@ struct StatusSnapshot {
   ConnectionCounts connections;  // all workers
   int handlers_connected = 0;    // peers on the handler sockets now
   std::vector<HandlerStatus> handlers;  // handlers seen (by address), most recent first
+  std::vector<DiscoveryBaseStatus> discovery;  // empty unless a base is discovered by DNS
   TotalsStatus totals;
   DrainStatus drain;  // state is "DRAINING" while drain.started, else "LIVE"
 };

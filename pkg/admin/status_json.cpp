@@ -117,6 +117,33 @@ void handlers(Writer& w, const StatusSnapshot& s) {
     w.EndObject();
   }
   w.EndArray();
+  key(w, "discovery");
+  w.StartArray();
+  for (const auto& d : s.discovery) {
+    w.StartObject();
+    key(w, "base");
+    string(w, d.base);
+    for (const auto* list : {&d.addresses, &d.leaving}) {
+      key(w, list == &d.addresses ? "addresses" : "leaving");
+      w.StartArray();
+      for (const auto& a : *list) string(w, a);
+      w.EndArray();
+    }
+    key(w, "lookups_ok");
+    w.Uint64(d.lookups_ok);
+    key(w, "lookups_failed");
+    w.Uint64(d.lookups_failed);
+    key(w, "last_error");
+    string(w, d.last_error);
+    key(w, "last_success_seconds_ago");
+    if (d.last_success_seconds_ago) {
+      number(w, *d.last_success_seconds_ago);
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
 }
 

@@ -1,5 +1,6 @@
 #include "bridge/zmq_bridge.hpp"
 
+#include <arpa/inet.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,6 +114,15 @@ std::optional<std::string> ZmqBridge::open() {
     for (const auto& base : options_.stream_bases) {
       const auto endpoints = stream_endpoints(base, error);
       if (!endpoints) return error;
+      if (auto host = discovered_host(base)) {
+        // Connected per DNS record by apply_discovery(), not by ZeroMQ's one-address lookup.
+        const auto colon = base.rfind(':');
+        DiscoveryStatus status;
+        status.base = base;
+        discovered_.push_back(DiscoveredBase{base, *host, static_cast<unsigned>(std::stoul(base.substr(colon + 1))),
+                                             DiscoveredEndpoints(options_.discovery_grace), std::move(status)});
+        continue;
+      }
       if (!bind_or_connect(push_, endpoints->out, error) ||
           !bind_or_connect(router_, endpoints->out_stream, error) ||
           !bind_or_connect(sub_, endpoints->in, error)) {
@@ -134,7 +144,20 @@ std::optional<std::string> ZmqBridge::open() {
   return std::nullopt;
 }
 
-void ZmqBridge::start() { thread_ = std::thread([this] { run(); }); }
+void ZmqBridge::start() {
+  thread_ = std::thread([this] { run(); });
+  if (!discovered_.empty()) {
+    // Requests go only to handlers whose connection is up; a record whose handler is not
+    // listening must not swallow them (ZeroMQ queues to a connecting pipe otherwise).
+    set_int(push_, ZMQ_IMMEDIATE, 1);
+    std::vector<std::string> names;
+    for (const auto& base : discovered_) names.push_back(base.host);
+    discovery_ = std::make_unique<HandlerDiscovery>(
+        std::move(names), options_.discovery_interval, options_.discovery_dns_server,
+        [this](std::size_t target, DnsAnswer answer) { on_discovery_answer(target, std::move(answer)); });
+    discovery_->start();
+  }
+}
 
 void ZmqBridge::wake() {
   const std::uint64_t one = 1;
@@ -142,6 +165,7 @@ void ZmqBridge::wake() {
 }
 
 void ZmqBridge::stop() {
+  if (discovery_) discovery_->stop();
   if (thread_.joinable()) {
     stopping_.store(true);
     wake();
@@ -189,6 +213,7 @@ void ZmqBridge::run() {
       [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &counter, sizeof counter);
     }
     if (push_monitor_ != nullptr && (items[1].revents & ZMQ_POLLIN)) receive_push_events();
+    if (!discovered_.empty()) apply_discovery();
     if (sub_ != nullptr) receive_sub();
     if (dealer_ != nullptr) receive_req();
     flush_worker_pending();
@@ -393,6 +418,94 @@ bool ZmqBridge::any_worker_pending() const {
     if (!pending.empty()) return true;
   }
   return false;
+}
+
+// ---------------------------------------------------------------- handler discovery
+
+// The host of a tcp base that is a DNS name (not an IP literal), when discovery applies.
+std::optional<std::string> ZmqBridge::discovered_host(const std::string& base) const {
+  if (!options_.connect || options_.discovery_interval.count() == 0 || base.rfind("tcp://", 0) != 0) {
+    return std::nullopt;
+  }
+  const auto colon = base.rfind(':');
+  const std::string host = base.substr(6, colon - 6);
+  if (host.empty() || host.front() == '[') return std::nullopt;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1 || host == "*") return std::nullopt;
+  return host;
+}
+
+void ZmqBridge::on_discovery_answer(std::size_t target, DnsAnswer answer) {
+  {
+    std::lock_guard lock(discovery_mutex_);
+    discovery_inbox_.emplace_back(target, std::move(answer));
+  }
+  wake();
+}
+
+void ZmqBridge::apply_discovery() {
+  std::vector<std::pair<std::size_t, DnsAnswer>> answers;
+  {
+    std::lock_guard lock(discovery_mutex_);
+    answers.swap(discovery_inbox_);
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [target, answer] : answers) {
+    if (target >= discovered_.size()) continue;
+    auto& base = discovered_[target];
+    if (answer.status == DnsAnswer::Status::Failed) {
+      // A lookup that failed says nothing about the handlers: keep what we have.
+      ++base.status.lookups_failed;
+      base.status.last_error = answer.error;
+      LOG_WARN(kLog, "discovery: lookup of " << base.host << " failed: " << answer.error);
+      continue;
+    }
+    ++base.status.lookups_ok;
+    base.status.last_success = now;
+    base.status.last_error = answer.status == DnsAnswer::Status::NotFound ? answer.error : "";
+    apply_endpoint_changes(base, base.endpoints.update(answer.addresses, now));
+  }
+  for (auto& base : discovered_) apply_endpoint_changes(base, base.endpoints.expire(now));
+  if (!answers.empty()) publish_discovery_status();
+}
+
+void ZmqBridge::apply_endpoint_changes(DiscoveredBase& base, const DiscoveredEndpoints::Changes& changes) {
+  const auto endpoint = [&base](const std::string& address, unsigned offset) {
+    const bool v6 = address.find(':') != std::string::npos;
+    return "tcp://" + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(base.port + offset);
+  };
+  for (const auto& a : changes.connect_push) {
+    zmq_connect(push_, endpoint(a, 0).c_str());
+    LOG_INFO(kLog, "discovery: handler " << a << " of " << base.host << " joined");
+  }
+  for (const auto& a : changes.connect_others) {
+    zmq_connect(router_, endpoint(a, 1).c_str());
+    zmq_connect(sub_, endpoint(a, 2).c_str());
+  }
+  for (const auto& a : changes.disconnect_push) {
+    zmq_disconnect(push_, endpoint(a, 0).c_str());
+    LOG_INFO(kLog, "discovery: handler " << a << " of " << base.host << " left; no new requests go there");
+  }
+  for (const auto& a : changes.disconnect_others) {
+    zmq_disconnect(router_, endpoint(a, 1).c_str());
+    zmq_disconnect(sub_, endpoint(a, 2).c_str());
+  }
+}
+
+void ZmqBridge::publish_discovery_status() {
+  std::vector<DiscoveryStatus> statuses;
+  for (auto& base : discovered_) {
+    base.status.addresses = base.endpoints.live();
+    base.status.leaving = base.endpoints.leaving();
+    statuses.push_back(base.status);
+  }
+  std::lock_guard lock(discovery_status_mutex_);
+  discovery_published_ = std::move(statuses);
+}
+
+std::vector<DiscoveryStatus> ZmqBridge::discovery_status() const {
+  std::lock_guard lock(discovery_status_mutex_);
+  return discovery_published_;
 }
 
 }  // namespace zedge::bridge

@@ -45,7 +45,8 @@ constexpr std::array kFlags = {
     Flag{"handler-wait-ms", FlagKind::Value}, Flag{"websocket-message-max", FlagKind::Value},
     Flag{"admin-listen", FlagKind::Value},    Flag{"admin-token", FlagKind::Value},
     Flag{"admin-token-file", FlagKind::Value}, Flag{"drain-timeout", FlagKind::Value},
-    Flag{"ready-handler-grace", FlagKind::Value},
+    Flag{"ready-handler-grace", FlagKind::Value}, Flag{"discovery-interval", FlagKind::Value},
+    Flag{"discovery-dns-server", FlagKind::Value},
 };
 
 const Flag* find_flag(std::string_view name) {
@@ -188,6 +189,7 @@ std::optional<std::string> read_numbers(const GivenArgs& given, Config& config) 
   if (config.websocket_message_max == 0) return "failed to parse websocket-message-max: must be at least 1";
   if (auto error = read_number(given, "drain-timeout", config.drain_timeout_seconds)) return error;
   if (auto error = read_number(given, "ready-handler-grace", config.ready_handler_grace_seconds)) return error;
+  if (auto error = read_number(given, "discovery-interval", config.discovery_interval_seconds)) return error;
   if (config.zhttp_keepalive_interval_seconds == 0 || config.zhttp_session_timeout_seconds == 0) {
     return "failed to parse zhttp timers: intervals must be at least 1 second";
   }
@@ -339,6 +341,7 @@ std::optional<std::string> build_config(const GivenArgs& given, Config& config) 
   config.zclient_connect = given.contains("zclient-connect");
   config.compression = given.contains("compression");
   if (auto error = read_admin(given, config)) return error;
+  if (const std::string* server = single_value(given, "discovery-dns-server")) config.discovery_dns_server = *server;
 
   if (auto error = check_limits(config)) return error;
   if (auto error = read_listens(given, config)) return error;

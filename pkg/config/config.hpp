@@ -85,7 +85,11 @@ struct Config {
   // SIGTERM drains for this long before exiting (fits Kubernetes' default 30 s grace).
   std::uint64_t drain_timeout_seconds = 25;
   // Readiness stays 200 this long after the last handler disconnected (a restart blip).
-  std::uint64_t ready_handler_grace_seconds = 5;  // --sizes: only --log-level is validated; the rest keeps defaults
+  std::uint64_t ready_handler_grace_seconds = 5;
+  // Gateway mode: how often a --zclient-stream tcp base named by DNS is looked up again
+  // (0: off, ZeroMQ connects to one address), and which DNS server to ask.
+  std::uint64_t discovery_interval_seconds = 10;
+  std::string discovery_dns_server;  // --sizes: only --log-level is validated; the rest keeps defaults
 };
 
 struct ParseResult {

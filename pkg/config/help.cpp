@@ -108,6 +108,12 @@ zedge's own options:
       --ready-handler-grace <N>
           Seconds readiness stays 200 after the last handler disconnected; before
           any handler connects it is 503 [default: 5]
+      --discovery-interval <N>
+          With --zclient-connect and a tcp base whose host is a DNS name (a headless
+          Service), look the name up every N seconds and connect to every A/AAAA
+          record, leaving records that vanish; 0 turns it off [default: 10]
+      --discovery-dns-server <ip:port>
+          DNS server for discovery [default: the system's, from /etc/resolv.conf]
       --websocket-message-max <N>
           Largest WebSocket message a client may send, in bytes (after inflating);
           a larger one closes the connection with code 1009 [default: 16777216]

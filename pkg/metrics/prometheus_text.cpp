@@ -144,6 +144,13 @@ std::string render_prometheus(const MetricsSnapshot& s) {
                             MetricType::Gauge, s.handlers_connected));
   families.push_back(single("zedge_draining", "1 while a graceful drain runs, else 0.", MetricType::Gauge,
                             s.draining ? 1 : 0));
+  families.push_back(single("zedge_discovered_handlers", "Handler addresses found by DNS discovery and taking requests.",
+                            MetricType::Gauge, s.discovered_handlers));
+  auto lookups = family("zedge_discovery_lookups_total", "DNS lookups of discovered handler names, by result.",
+                        MetricType::Counter);
+  add_counter(lookups, {label("result", "ok")}, s.discovery_lookups_ok);
+  add_counter(lookups, {label("result", "failed")}, s.discovery_lookups_failed);
+  families.push_back(std::move(lookups));
   families.push_back(single("zedge_build_info", "Build information; the value is always 1.", MetricType::Gauge, 1,
                             {label("version", s.version)}));
   return prometheus::TextSerializer().Serialize(families);

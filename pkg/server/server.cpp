@@ -56,6 +56,8 @@ std::optional<std::string> Server::start() {
   options.req_enabled = any_req;
   options.connect = config_.zclient_connect;
   options.ipc_file_mode = config_.ipc_file_mode;
+  options.discovery_interval = std::chrono::seconds(config_.discovery_interval_seconds);
+  options.discovery_dns_server = config_.discovery_dns_server;
   // Condure 1.9.1 sizes every queue at 5 % of the connection limit (reference §1.2).
   options.high_water_mark =
       static_cast<int>(std::max<std::uint64_t>(1, (config_.req_maxconn + config_.stream_maxconn) / 20));
@@ -161,6 +163,11 @@ metrics::MetricsSnapshot Server::metrics_snapshot() const {
   snapshot.handlers_connected = static_cast<std::uint64_t>(std::max(0, handlers_connected()));
   snapshot.draining = draining();
   snapshot.version = ZEDGE_VERSION;
+  for (const auto& d : discovery_status()) {
+    snapshot.discovered_handlers += d.addresses.size();
+    snapshot.discovery_lookups_ok += d.lookups_ok;
+    snapshot.discovery_lookups_failed += d.lookups_failed;
+  }
   return snapshot;
 }
 
@@ -176,6 +183,10 @@ void Server::quit() {
   plan.timeout = std::chrono::seconds(config_.drain_timeout_seconds);
   plan.exit_when_done = true;
   start_drain(plan);
+}
+
+std::vector<bridge::DiscoveryStatus> Server::discovery_status() const {
+  return bridge_ ? bridge_->discovery_status() : std::vector<bridge::DiscoveryStatus>{};
 }
 
 int Server::handlers_connected() const { return bridge_ ? bridge_->handler_peers().load() : 0; }

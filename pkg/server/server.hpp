@@ -16,6 +16,7 @@
 namespace zedge::bridge {
 class WorkerChannel;
 class ZmqBridge;
+struct DiscoveryStatus;
 }  // namespace zedge::bridge
 
 namespace zedge::server {
@@ -60,6 +61,8 @@ class Server {
   // Every worker's report, gathered on the workers' own threads; nullopt if one did not
   // answer within `timeout` (its event loop is stuck: the liveness probe fails).
   std::optional<std::vector<WorkerReport>> worker_reports(std::chrono::milliseconds timeout) const;
+  // Handler discovery per DNS-named tcp base (gateway mode).
+  std::vector<bridge::DiscoveryStatus> discovery_status() const;
   // Handlers connected to the PUSH socket(s) now.
   int handlers_connected() const;
   // Samples handler presence (called every few tens of ms by the main thread and on demand).

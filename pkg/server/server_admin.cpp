@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "log/log.hpp"
+#include "bridge/zmq_bridge.hpp"
 #include "server/worker.hpp"
 
 namespace zedge::server {
@@ -60,6 +61,11 @@ admin::StatusSnapshot ServerAdmin::status() {
   std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   for (const auto& [address, when] : seen) s.handlers.push_back({address, seconds(now - when)});
   s.handlers_connected = server_.handlers_connected();
+  for (const auto& d : server_.discovery_status()) {
+    admin::DiscoveryBaseStatus b{d.base, d.addresses, d.leaving, d.lookups_ok, d.lookups_failed, d.last_error, {}};
+    if (d.last_success) b.last_success_seconds_ago = seconds(now - *d.last_success);
+    s.discovery.push_back(std::move(b));
+  }
   s.totals = admin::totals_from(server_.metrics_snapshot());
   s.drain.started = server_.draining();
   s.drain.deadline_seconds_left = std::chrono::duration<double>(server_.drain_time_left()).count();

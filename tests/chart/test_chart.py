@@ -354,6 +354,8 @@ def test_gateway_mode_connects_to_the_handler_service(case, rendered):
     assert args["zclient-connect"] is True
     assert args["zclient-stream"] == f"tcp://{v['gateway']['handlerService']}:{v['gateway']['handlerPort']}"
     assert args["id"] == "$(POD_NAME)"  # unique per replica
+    # Every handler pod behind the headless Service, followed as pods come and go.
+    assert args["discovery-interval"] == str(v["gateway"].get("discoveryInterval", 10))
     svc = out.one("Service", "zedge")
     assert svc["spec"]["type"] == v["service"]["type"]
     assert svc["spec"]["ports"] == [{"name": "http", "port": v["service"]["port"],

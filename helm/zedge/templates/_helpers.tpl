@@ -182,6 +182,7 @@ seccompProfile:
 - {{ printf "--zclient-stream=%s" (include "zedge.streamBase" .) | quote }}
 {{- if eq .Values.mode "gateway" }}
 - "--zclient-connect"
+- {{ printf "--discovery-interval=%d" (int .Values.gateway.discoveryInterval) | quote }}
 {{- else if eq .Values.sidecar.transport "ipc" }}
 - "--ipc-file-mode=660"
 {{- end }}

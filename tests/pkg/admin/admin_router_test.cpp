@@ -134,7 +134,7 @@ TEST_F(AdminRouterTest, StatusJsonIsExact) {
             R"("by_mode":{"stream":3,"req":1},"by_state":{"idle":1,"active":2,"websocket":1,"lingering":0}}},)"
             R"({"index":1,"connections":{"total":1,"by_protocol":{"http":1,"websocket":0},)"
             R"("by_mode":{"stream":1,"req":0},"by_state":{"idle":0,"active":0,"websocket":0,"lingering":1}}}],)"
-            R"("handlers":{"connected":1,"seen":[{"address":"handler-1","last_seen_seconds_ago":0.25}]},)"
+            R"("handlers":{"connected":1,"seen":[{"address":"handler-1","last_seen_seconds_ago":0.25}],"discovery":[]},)"
             R"("totals":{"connections_accepted":10,"requests":20,"websocket_messages":30,)"
             R"("client_received_bytes":400,"client_sent_bytes":500},)"
             R"("drain":{"started":false,"deadline_seconds_left":0.0,"timeout_seconds":25.0,"stop_accepting":true,)"

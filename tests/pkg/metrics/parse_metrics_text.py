@@ -24,6 +24,8 @@ def main():
         "zedge_credit_stalls": "counter",
         "zedge_handlers_connected": "gauge",
         "zedge_draining": "gauge",
+        "zedge_discovered_handlers": "gauge",
+        "zedge_discovery_lookups": "counter",
         "zedge_build_info": "gauge",
     }
     assert {n: f.type for n, f in families.items()} == expected_types, families.keys()

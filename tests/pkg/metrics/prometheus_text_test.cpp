@@ -123,9 +123,10 @@ TEST_F(PrometheusText, EveryLineIsValidExposition) {
       EXPECT_EQ(name, family) << l;
     }
   }
-  EXPECT_EQ(families.size(), 13U);
-  // 2 active + 1 + 22 closed + 6 requests + 16 histogram + 2 bytes + 2 ws + 20 zhttp + 1 + 1 + 1 + 1
-  EXPECT_EQ(samples, 75U);
+  EXPECT_EQ(families.size(), 15U);
+  // 2 active + 1 + 22 closed + 6 requests + 16 histogram + 2 bytes + 2 ws + 20 zhttp + 1 + 1 + 1
+  // + 1 discovered + 2 lookups + 1 build info
+  EXPECT_EQ(samples, 78U);
 }
 
 TEST(PrometheusTextEmpty, ZeroSnapshotRendersZeros) {
