@@ -14,7 +14,7 @@ FROM ${DEBIAN_IMAGE} AS build
 WORKDIR /src
 # Packages first, so that a source edit reuses this layer. --runtime-only installs what
 # the build needs and leaves out the test suite's packages (condure, pushpin, wrk, ...).
-COPY deploy/install-deps.sh deploy/install-deps.sh
+COPY deploy/install-deps.sh deploy/apt-install-missing.sh deploy/
 RUN bash deploy/install-deps.sh --runtime-only && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN ZEDGE_BUILD_DIR=/build bash deploy/build.sh \

@@ -14,7 +14,7 @@ import pytest
 
 import harness
 from harness import HttpReader, connect
-from zhttp_handler import StreamHandler
+from zhttp_handler import ServingHandler
 
 pytestmark = [
     pytest.mark.skipif(harness.is_condure(), reason="zedge-only: DNS discovery"),
@@ -52,30 +52,10 @@ class Dns:
         self.proc.wait(5)
 
 
-class NamedHandler:
-    """A handler bound on one address, answering every request with its own address."""
-
-    def __init__(self, address, port):
-        self.address = address
-        self.stream = StreamHandler(f"tcp://{address}:{port}", bind=True, identity=address.encode())
-        self.count = 0
-        self._stop = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self):
-        while not self._stop:
-            try:
-                request = self.stream.recv_request(timeout_ms=100)
-            except Exception:  # noqa: BLE001 (idle timeouts)
-                continue
-            self.count += 1
-            self.stream.respond(request["id"], body=self.address.encode())
-
-    def close(self):
-        self._stop = True
-        self._thread.join(2)
-        self.stream.close()
+def NamedHandler(address, port):
+    """A handler bound on one address, answering every request with that address."""
+    return ServingHandler(f"tcp://{address}:{port}", lambda request: address.encode(), bind=True,
+                          identity=address.encode())
 
 
 @pytest.fixture

@@ -11,36 +11,14 @@ import time
 import pytest
 
 import harness
-from zhttp_handler import StreamHandler
+from zhttp_handler import ServingHandler
 
 ZEDGE_ONLY = pytest.mark.skipif(harness.is_condure(), reason="zedge-only: inherited listeners")
 
 
-class Handler:
-    """A Python handler answering every request with 200 `hi <uri>`, in a thread."""
-
-    def __init__(self, base):
-        import threading
-
-        self.stream = StreamHandler(base)
-        self.seen = []
-        self._stop = False
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self):
-        while not self._stop:
-            try:
-                request = self.stream.recv_request(timeout_ms=100)
-            except Exception:  # noqa: BLE001 (timeouts while idle)
-                continue
-            self.seen.append(request)
-            self.stream.respond(request["id"], body=b"hi " + request["uri"])
-
-    def close(self):
-        self._stop = True
-        self._thread.join(2)
-        self.stream.close()
+def Handler(base):
+    """Answers every request with 200 `hi <uri>`."""
+    return ServingHandler(base, lambda request: b"hi " + request["uri"])
 
 
 def curl(*args):

@@ -233,3 +233,34 @@ def ws_echo(handler, rid, count=1, timeout_ms=POLL_TIMEOUT_MS):
         elif kind == b"ping":
             handler.send(rid, type_="pong", body=packet.get("body", b""))
     return packets
+
+
+class ServingHandler:
+    """A StreamHandler answering every new request in a thread with 200 and
+    `body_of(request)`. `seen` keeps the requests; `count` how many were answered."""
+
+    def __init__(self, base, body_of, **stream_args):
+        import threading
+
+        self.stream = StreamHandler(base, **stream_args)
+        self.body_of = body_of
+        self.seen = []
+        self.count = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop:
+            try:
+                request = self.stream.recv_request(timeout_ms=100)
+            except Exception:  # noqa: BLE001 (nothing arrived while idle)
+                continue
+            self.seen.append(request)
+            self.count += 1
+            self.stream.respond(request["id"], body=self.body_of(request))
+
+    def close(self):
+        self._stop = True
+        self._thread.join(2)
+        self.stream.close()
