@@ -57,8 +57,9 @@ Options:
           [::1]; a bare port means 0.0.0.0. Params, comma-separated:
             stream           hand requests to handlers in stream mode (the default)
             req              hand requests to handlers in req mode
-            tls              serve TLS, picking the identity by SNI (not yet in this
-                             zedge build: such a listener is refused at start)
+            tls              serve TLS (1.2 and 1.3), picking the identity by SNI:
+                             NAME.crt/.key, then _.PARENT (one level), then
+                             default-cert; files are re-read when they change
             default-cert=NAME  identity used when SNI is absent or unknown
             local            the first part is a unix socket path, not [addr:]port
             mode=OCTAL, user=NAME, group=NAME

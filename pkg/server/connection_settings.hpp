@@ -8,6 +8,10 @@
 
 #include "session/http_session.hpp"
 
+namespace zedge::tls {
+class ListenerContext;
+}  // namespace zedge::tls
+
 namespace zedge::server {
 
 using session::Mode;
@@ -29,6 +33,9 @@ struct ConnectionSettings {
 struct ListenerInfo {
   Mode mode = Mode::Stream;
   bool secure = false;
+  // TLS listeners: where handshakes get their identity (owned by the EdgeListener, which
+  // outlives every connection).
+  tls::ListenerContext* tls = nullptr;
 };
 
 }  // namespace zedge::server

@@ -81,9 +81,30 @@ static std::optional<std::string> set_owner(const std::string& path, const std::
   return std::nullopt;
 }
 
-std::optional<std::string> EdgeListener::add(const config::ListenSpec& spec) {
-  if (spec.inherited()) return add_inherited(spec);
-  if (spec.tls) return "TLS listeners are not supported by this zedge build yet: " + spec.to_string();
+std::optional<std::string> EdgeListener::add(const config::ListenSpec& spec, const std::string& tls_identities_dir) {
+  auto error = spec.inherited() ? add_inherited(spec) : add_bound(spec);
+  if (error || !spec.tls) return error;
+  return use_tls(*acceptors_.back(), spec, tls_identities_dir);
+}
+
+std::optional<std::string> EdgeListener::use_tls(Acceptor& acceptor, const config::ListenSpec& spec,
+                                                 const std::string& tls_identities_dir) {
+  if (!identities_) identities_ = std::make_unique<tls::IdentityStore>(tls_identities_dir);
+  auto created = tls::ListenerContext::create(*identities_, spec.default_cert);
+  if (const auto* error = std::get_if<std::string>(&created)) return "listen " + spec.to_string() + ": " + *error;
+  acceptor.tls = std::move(std::get<std::unique_ptr<tls::ListenerContext>>(created));
+  acceptor.info.secure = true;
+  acceptor.info.tls = acceptor.tls.get();
+  // Not fatal (Condure starts too, and the files may appear later), but worth a line:
+  // without it, handshakes with no matching SNI fail.
+  if (!spec.default_cert.empty() && !identities_->find(spec.default_cert)) {
+    LOG_WARN(kLog, "listen " << spec.to_string() << ": no usable " << spec.default_cert << ".crt/.key in "
+                             << tls_identities_dir << " yet");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> EdgeListener::add_bound(const config::ListenSpec& spec) {
   asio::error_code ec;
   asio::generic::stream_protocol::endpoint endpoint;
   std::string local_path;
@@ -233,7 +254,8 @@ void EdgeListener::accept_next(Acceptor& acceptor) {
     acceptor.socket.async_accept(io_, [this, &acceptor](const asio::error_code& ec,
                                                         asio::generic::stream_protocol::socket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) refuse_busy(std::move(socket));
+      // A plain-text 503 means nothing to a TLS client: it gets a prompt close instead.
+      if (!ec && !acceptor.tls) refuse_busy(std::move(socket));
       accept_next(acceptor);
     });
     return;

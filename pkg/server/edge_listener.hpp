@@ -1,6 +1,8 @@
 // The edge listener thread: owns every listening socket and hands each accepted
 // connection to a worker that has room. When no worker has room it stops accepting, so
-// the kernel backlog absorbs the excess instead of our memory (reference §3.1).
+// the kernel backlog absorbs the excess instead of our memory (reference §3.1). A tls
+// listener carries the context its connections handshake with (identities from one store
+// over --tls-identities-dir, reference §3.11).
 #pragma once
 
 #include <asio.hpp>
@@ -14,6 +16,8 @@
 
 #include "config/config.hpp"
 #include "server/connection_settings.hpp"
+#include "tls/identity_store.hpp"
+#include "tls/listener_context.hpp"
 
 namespace zedge::server {
 
@@ -26,8 +30,9 @@ class EdgeListener {
   EdgeListener(const EdgeListener&) = delete;
   EdgeListener& operator=(const EdgeListener&) = delete;
 
-  // Binds one listening socket (on the calling thread, before start). Returns an error text.
-  std::optional<std::string> add(const config::ListenSpec& spec);
+  // Binds one listening socket (on the calling thread, before start); a tls listener finds
+  // its identities in `tls_identities_dir`. Returns an error text.
+  std::optional<std::string> add(const config::ListenSpec& spec, const std::string& tls_identities_dir);
   void start();
   // Closes the listening sockets now (any thread); the thread keeps running until stop().
   void stop_accepting();
@@ -43,9 +48,13 @@ class EdgeListener {
     std::string description;
     std::chrono::steady_clock::time_point last_failure_log{};
     bool unix_socket = false;  // inherited unix listener (no peer address, no TCP options)
+    std::unique_ptr<tls::ListenerContext> tls{};  // tls listeners only
   };
 
+  std::optional<std::string> add_bound(const config::ListenSpec& spec);
   std::optional<std::string> add_inherited(const config::ListenSpec& spec);
+  std::optional<std::string> use_tls(Acceptor& acceptor, const config::ListenSpec& spec,
+                                     const std::string& tls_identities_dir);
 
   void accept_next(Acceptor& acceptor);
   Worker* pick_worker(Mode mode);
@@ -57,6 +66,9 @@ class EdgeListener {
   std::size_t next_worker_ = 0;
   std::size_t refusing_ = 0;  // 503-refused connections still draining
   asio::io_context io_;
+  // One store for every tls listener (one --tls-identities-dir); declared before the
+  // acceptors whose contexts point into it.
+  std::unique_ptr<tls::IdentityStore> identities_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::thread thread_;
   std::atomic<bool> accepting_{true};

@@ -1,6 +1,7 @@
 #include "server/http_connection.hpp"
 
 #include "log/log.hpp"
+#include "server/http_connection_tls_state.hpp"
 #include "server/worker.hpp"
 
 namespace zedge::server {
@@ -19,10 +20,11 @@ void release_if_large(std::string& buffer) {
 }  // namespace
 
 HttpConnection::HttpConnection(Worker& worker, std::uint32_t slot, Socket socket,
-                               const session::SessionSettings& settings, PeerInfo peer)
+                               const session::SessionSettings& settings, PeerInfo peer, tls::ListenerContext* tls)
     : worker_(worker),
       slot_(slot),
       socket_(std::move(socket)),
+      tls_(tls != nullptr ? new_tls_state(*tls, socket_.native_handle(), peer, settings) : nullptr),
       mode_(settings.mode),
       session_(settings, std::move(peer), *this, [&worker, slot] { return worker.next_request_id(slot); },
                session::Clock::now()) {}
@@ -33,6 +35,11 @@ void HttpConnection::start() {
   active_since_tick_ = true;
   asio::error_code ec;
   socket_.non_blocking(true, ec);
+  if (tls_) {
+    handshaking_ = true;
+    continue_handshake();
+    return;
+  }
   want_read();
 }
 
@@ -59,6 +66,10 @@ void HttpConnection::want_read() {
     return;
   }
   reading_ = true;
+  if (tls_reading()) {
+    want_tls_read();
+    return;
+  }
   // Wait for readability first and read only then, so idle connections hold no buffer.
   socket_.async_wait(Socket::wait_read,
                      [self = shared_from_this()](const asio::error_code& ec) { self->on_readable(ec); });
@@ -75,7 +86,9 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
     auto scratch = worker_.read_scratch();
     const std::size_t room = lingering_ ? scratch.size() : worker_.settings().buffer_size_bytes() - in_.size();
     asio::error_code read_ec;
-    const std::size_t n = socket_.read_some(asio::buffer(scratch.data(), std::min(room, scratch.size())), read_ec);
+    const std::size_t size = std::min(room, scratch.size());
+    const std::size_t n = tls_reading() ? tls_read(scratch.data(), size, read_ec)
+                                        : socket_.read_some(asio::buffer(scratch.data(), size), read_ec);
     if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) {
       want_read();
       return;
@@ -106,6 +119,10 @@ void HttpConnection::on_tick(session::Clock::time_point now) {
     return;
   }
   if (finished_) return;
+  if (handshaking_) {
+    on_handshake_tick(now);
+    return;
+  }
   if (!active_since_tick_ && in_.empty() && !writing_) {
     // Quiet for a whole tick: keep no buffers while waiting for the next request.
     std::string().swap(in_);
@@ -132,12 +149,22 @@ void HttpConnection::shutdown() {
   finish();
 }
 
+void HttpConnection::abort_protocol_error() {
+  if (finished_) return;
+  session_.abort_protocol_error();
+  after_event();
+}
+
 void HttpConnection::set_draining(bool draining) {
   if (!finished_) session_.set_draining(draining);
 }
 
 void HttpConnection::go_away() {
   if (finished_) return;
+  if (handshaking_) {  // no request yet: nothing to say goodbye to
+    finish();
+    return;
+  }
   if (!session_.idle() && !session_.is_websocket()) {
     LOG_INFO("connection", session_.request_id() << " drain deadline: request abandoned, handler cancelled");
   }
@@ -153,7 +180,7 @@ void HttpConnection::resume_reading() {
 // ---------------------------------------------------------------- the loop
 
 void HttpConnection::after_event() {
-  if (finished_) return;
+  if (finished_ || handshaking_) return;
   const auto now = session::Clock::now();
   if (!in_.empty()) {
     session_.on_handlers_available(worker_.handlers_available(), now);
@@ -176,6 +203,10 @@ void HttpConnection::flush() {
   if (writing_ || !session_.has_output()) return;
   writing_ = true;
   const std::size_t ticket = session_.take_output(out_writing_);
+  if (tls_) {
+    start_tls_write(ticket);
+    return;
+  }
   asio::async_write(socket_, asio::buffer(out_writing_),
                     [self = shared_from_this(), ticket](const asio::error_code& ec, std::size_t) {
                       self->on_written(ec, ticket);
@@ -206,6 +237,11 @@ void HttpConnection::finish() {
     counted_as_websocket_ = true;
     worker_.metrics().connection_upgraded();
   }
+  // The handler of a request the client abandoned before any answer cannot be told yet;
+  // the worker answers its first packet with cancel.
+  if (session_.awaiting_handler() && session_.close_reason() != session::CloseReason::Done) {
+    worker_.remember_abandoned(session_.request_id());
+  }
   worker_.metrics().connection_closed(session_.is_websocket() ? metrics::Protocol::WebSocket : metrics::Protocol::Http,
                                       close_kind(session_.close_reason()));
   worker_.release(slot_, mode_);
@@ -224,6 +260,7 @@ void HttpConnection::finish() {
 void HttpConnection::linger() {
   lingering_ = true;
   linger_deadline_ = session::Clock::now() + kLingerTime;
+  if (tls_) tls_close_notify();
   asio::error_code ignored;
   socket_.shutdown(Socket::shutdown_send, ignored);
   worker_.keep_lingering(shared_from_this());
@@ -235,6 +272,7 @@ void HttpConnection::close_socket() {
     lingering_ = false;
     worker_.stop_lingering(this);
   }
+  if (tls_) tls_close_notify();
   asio::error_code ignored;
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -1,6 +1,7 @@
 // The I/O shell around one HttpSession: owns the client socket and the unparsed input,
 // feeds the session what arrives, writes what it produces, and closes when it says so.
-// All protocol decisions live in session::HttpSession (sans-I/O).
+// All protocol decisions live in session::HttpSession (sans-I/O). On a tls listener the
+// same loop runs through a tls::Channel after a handshake with a deadline.
 #pragma once
 
 #include <asio.hpp>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/connection_settings.hpp"
 #include "session/http_session.hpp"
@@ -20,8 +22,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
  public:
   using Socket = asio::generic::stream_protocol::socket;
 
+  // `tls` is the listener's context on tls listeners, else nullptr.
   HttpConnection(Worker& worker, std::uint32_t slot, Socket socket, const session::SessionSettings& settings,
-                 PeerInfo peer);
+                 PeerInfo peer, tls::ListenerContext* tls);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+  // What a connection on a tls listener holds beyond a plain one (for --sizes).
+  static std::size_t tls_state_size_bytes();
 
   void start();
   const std::string& request_id() const { return session_.request_id(); }
@@ -32,6 +40,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void on_tick(session::Clock::time_point now);
   // Process shutdown: close now, telling the handler of an open session.
   void shutdown();
+  // The handler sent something unusable for this session: close (no cancel).
+  void abort_protocol_error();
   // The worker's bridge queue has room again.
   void resume_reading();
   // Graceful drain: responses get `Connection: close`, the connection closes when quiet.
@@ -51,9 +61,25 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void linger();
   void close_socket();
 
+  // TLS (http_connection_tls.cpp). A lingering connection reads and drops raw bytes.
+  struct TlsState;
+  static std::unique_ptr<TlsState> new_tls_state(tls::ListenerContext& listener, int fd, const PeerInfo& peer,
+                                                 const session::SessionSettings& settings);
+  bool tls_reading() const { return tls_ && !lingering_; }
+  void continue_handshake();
+  void fail_handshake(std::string_view reason);
+  void on_handshake_tick(session::Clock::time_point now);
+  void want_tls_read();
+  std::size_t tls_read(char* data, std::size_t size, asio::error_code& ec);
+  void start_tls_write(std::size_t ticket);
+  void write_tls();
+  void tls_close_notify();
+
   Worker& worker_;
   const std::uint32_t slot_;
   Socket socket_;
+  // Only on tls listeners, so a plain connection pays one pointer for TLS.
+  std::unique_ptr<TlsState> tls_;
   const session::Mode mode_;
   session::HttpSession session_;
 
@@ -66,6 +92,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   bool waiting_for_room_ = false;
   bool active_since_tick_ = false;  // bytes moved since the last sweep tick
   bool counted_as_websocket_ = false;  // metrics: the upgrade was counted
+  bool handshaking_ = false;  // tls: the session starts once the handshake is done
   // After an error response: stop sending, read and drop what the client still sends for
   // a moment, so closing with unread input does not reset the connection and destroy the
   // response before the client read it (RFC 9112 §9.6).

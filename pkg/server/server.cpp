@@ -78,7 +78,7 @@ std::optional<std::string> Server::start() {
   }
   listener_ = std::make_unique<EdgeListener>(worker_ptrs);
   for (const auto& spec : config_.listens) {
-    if (auto error = listener_->add(spec)) return error;
+    if (auto error = listener_->add(spec, config_.tls_identities_dir)) return error;
   }
   bridge_->start();
   for (auto& worker : workers_) worker->start();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <map>
 
 #include "log/log.hpp"
@@ -57,6 +58,10 @@ Worker::Worker(unsigned index, const ConnectionSettings& settings, bridge::Worke
       req_max_(share_of(settings.req_maxconn, settings.workers)) {
   settings_.stream.events = &events_;
   settings_.req.events = &events_;
+  secure_stream_ = settings_.stream;
+  secure_req_ = settings_.req;
+  secure_stream_.secure = true;
+  secure_req_.secure = true;
 }
 
 Worker::~Worker() { join(); }
@@ -140,6 +145,53 @@ void Worker::report(std::function<void(WorkerReport)> done) {
   });
 }
 
+// A packet of a type Condure does not know ends the sessions it addresses at once (reference
+// §1.4), instead of leaving their clients to the session timer.
+void Worker::abort_addressed(std::string_view frame) {
+  std::vector<std::string_view> ids;
+  std::deque<std::string> storage;
+  if (!zhttp::scan_ids(frame, ids, storage)) return;
+  for (const auto id : ids) {
+    const auto slot = slot_of(id);
+    if (!slot || *slot >= slots_.size() || !slots_[*slot] || slots_[*slot]->request_id() != id) continue;
+    auto connection = slots_[*slot];
+    connection->abort_protocol_error();
+  }
+}
+
+// A handler speaking for a session zedge no longer has (its client left before the
+// handler's first packet, when its address was not known yet) hears `cancel`, as from
+// Condure, instead of streaming to nobody until its own timer.
+void Worker::remember_abandoned(const std::string& id) {
+  // Handlers answer within their own session timeout (60 s in Condure's world); a bounded
+  // list keeps a flood of abandoned requests from growing memory.
+  constexpr std::size_t kAbandonedKept = 4096;
+  constexpr auto kAbandonedKeptFor = std::chrono::seconds(60);
+  const auto now = std::chrono::steady_clock::now();
+  while (!abandoned_.empty() && (abandoned_.size() >= kAbandonedKept || now - abandoned_.front().second > kAbandonedKeptFor)) {
+    abandoned_.pop_front();
+  }
+  abandoned_.emplace_back(id, now);
+}
+
+void Worker::cancel_unknown(const zhttp::Packet& packet, const zhttp::IdSeq& addressed) {
+  if (packet.from.empty() || packet.type == zhttp::PacketType::Cancel || packet.type == zhttp::PacketType::Error) {
+    return;
+  }
+  // Only sessions we abandoned: an id we never had is just dropped (as Condure does).
+  const auto it = std::find_if(abandoned_.begin(), abandoned_.end(),
+                               [&](const auto& entry) { return entry.first == addressed.id; });
+  if (it == abandoned_.end()) return;
+  abandoned_.erase(it);
+  zhttp::Packet cancel;
+  cancel.from = settings_.stream.instance_id;
+  cancel.ids.push_back({addressed.id, std::nullopt});
+  cancel.ext_multi = true;
+  cancel.type = zhttp::PacketType::Cancel;
+  send_to_bridge({bridge::ToBridge::Route::StreamReply, std::string(packet.from), zhttp::encode(cancel)});
+  metrics_.zhttp_packet(metrics::PacketDirection::ToHandler, metrics::PacketKind::Cancel);
+}
+
 void Worker::note_handler(std::string_view from) {
   if (from.empty()) return;
   const auto now = std::chrono::steady_clock::now();
@@ -180,8 +232,10 @@ void Worker::adopt(asio::generic::stream_protocol::socket socket, const Listener
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   }
-  auto connection =
-      std::make_shared<HttpConnection>(*this, slot, std::move(socket), settings_.for_mode(listener.mode), std::move(peer));
+  const session::SessionSettings& session_settings =
+      !listener.secure ? settings_.for_mode(listener.mode) : listener.mode == Mode::Stream ? secure_stream_ : secure_req_;
+  auto connection = std::make_shared<HttpConnection>(*this, slot, std::move(socket), session_settings, std::move(peer),
+                                                     listener.tls);
   slots_[slot] = connection;
   metrics_.count_accepted();
   metrics_.connection_opened(metrics::Protocol::Http);
@@ -338,6 +392,7 @@ void Worker::dispatch(bridge::ToWorker& message) {
   const auto error = zhttp::parse(message.frame, packet);
   if (error != zhttp::ParseError::None) {
     LOG_WARN(kLog, "zhttp parse error: " << zhttp::error_text(error));
+    if (error == zhttp::ParseError::UnknownType) abort_addressed(message.frame);
     return;
   }
   note_handler(packet.from);
@@ -345,9 +400,11 @@ void Worker::dispatch(bridge::ToWorker& message) {
   // One packet may address many sessions (multi-id, reference §1.4); deliver to each of ours.
   for (const auto& addressed : packet.ids) {
     const auto slot = slot_of(addressed.id);
-    if (!slot || *slot >= slots_.size() || !slots_[*slot]) continue;
+    if (!slot || *slot >= slots_.size() || !slots_[*slot] || slots_[*slot]->request_id() != addressed.id) {
+      cancel_unknown(packet, addressed);
+      continue;
+    }
     auto connection = slots_[*slot];
-    if (connection->request_id() != addressed.id) continue;  // stale id
     connection->on_handler_packet(packet, addressed);
   }
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <chrono>
@@ -91,6 +92,8 @@ class Worker {
   bool backlogged() const { return !outbox_.empty(); }
   void resume_when_room(std::shared_ptr<HttpConnection> connection);
   void release(std::uint32_t slot, Mode mode);
+  // A session closed before its handler's first packet: that packet gets `cancel`.
+  void remember_abandoned(const std::string& id);
 
  private:
   void wait_for_bridge();
@@ -104,6 +107,10 @@ class Worker {
   metrics::WorkerMetrics metrics_;
   WorkerEvents events_{metrics_};
   ConnectionSettings settings_;
+  // The same settings for connections on tls listeners (https/wss uris); sessions keep a
+  // reference, so they live here.
+  session::SessionSettings secure_stream_;
+  session::SessionSettings secure_req_;
   bridge::WorkerChannel& channel_;
   std::function<void()> wake_bridge_;
   const std::atomic<int>& handler_peers_;
@@ -121,10 +128,14 @@ class Worker {
   std::uint64_t request_counter_ = 0;
 
   void note_handler(std::string_view from);
+  void abort_addressed(std::string_view frame);
+  void cancel_unknown(const zhttp::Packet& packet, const zhttp::IdSeq& addressed);
 
   zhttp::Packet packet_;  // parse target reused by dispatch()
   // Handler addresses and when each last sent a packet here; few, so a vector.
   std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> handlers_seen_;
+  // Ids of sessions abandoned before their handler spoke, oldest first (bounded).
+  std::deque<std::pair<std::string, std::chrono::steady_clock::time_point>> abandoned_;
   std::vector<bridge::ToBridge> outbox_;  // waiting for room in the bridge queue
   std::vector<std::shared_ptr<HttpConnection>> waiting_for_room_;
   bool bridge_wake_pending_ = false;

@@ -66,6 +66,11 @@ class HttpSession {
   }
   bool close_after_output() const { return ws_ ? ws_->close_after_output() : close_after_output_; }
   CloseReason close_reason() const { return ws_ ? ws_->close_reason() : close_reason_; }
+  // A request went to the handlers and none has answered yet (its address is unknown).
+  bool awaiting_handler() const {
+    return !ws_ && settings_.mode == Mode::Stream && phase_ == Phase::InRequest && handler_.empty() &&
+           !id_.empty() && !response_done_;
+  }
   // True once the connection speaks WebSocket.
   bool is_websocket() const { return ws_ != nullptr; }
 
@@ -80,6 +85,8 @@ class HttpSession {
   // request still in flight is abandoned with `cancel` to its handler.
   void go_away();
   void shutdown();
+  // The handler broke the protocol for this session (e.g. an unknown packet type): close.
+  void abort_protocol_error();
   // Between requests, with nothing in flight: gives back the memory the last request used,
   // so an idle keep-alive connection costs little (design.md §3).
   void release_idle_memory();

@@ -58,6 +58,7 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   bool close_after_output() const { return close_after_output_; }
   CloseReason close_reason() const { return close_reason_; }
   void shutdown() { close(CloseReason::Shutdown); }
+  void abort_protocol_error() { close(CloseReason::ProtocolError); }
   // Drain: close frame 1001 to the client, `close` 1001 to the handler, then the
   // connection ends once that is written.
   void go_away();

@@ -437,9 +437,6 @@ def test_response_head_that_cannot_be_written(ipc_stack, headers, reason):
     finish_stream(ipc_stack, bystander_reader, bystander)
 
 
-@pytest.mark.xfail(not is_condure(), strict=True,
-                   reason="zedge drops a packet of an unknown type (parse error) and leaves the "
-                          "connection to the session timer; Condure closes it at once (ref §1.4)")
 def test_unknown_packet_type_closes_its_connection(make_stack):
     stack = make_stack(extra_args=zedge_only("--zhttp-session-timeout", "30"))
     bystander_reader, bystander = open_stream(stack, b"/bystander")
@@ -450,9 +447,6 @@ def test_unknown_packet_type_closes_its_connection(make_stack):
     assert_still_streaming(stack, bystander_reader, bystander)
 
 
-@pytest.mark.xfail(not is_condure(), strict=True,
-                   reason="zedge writes a response head of any size (here 1 MiB) where Condure "
-                          "closes and cancels once it exceeds --buffer-size")
 def test_huge_response_head_closes_its_connection(ipc_stack):
     bystander_reader, bystander = open_stream(ipc_stack, b"/bystander")
     client = connect(ipc_stack.port)
@@ -469,10 +463,6 @@ def test_huge_response_head_closes_its_connection(ipc_stack):
 # ---------------------------------------------------------------------------------------------
 # Clients that reset their connection: the handler hears `cancel`
 
-@pytest.mark.xfail(not is_condure(), strict=True,
-                   reason="zedge drops a session whose client leaves before the handler's first "
-                          "packet without ever telling the handler; Condure answers that packet "
-                          "with cancel")
 @pytest.mark.parametrize("request_bytes, leave", [
     (b"GET /slow HTTP/1.1\r\n" + HOST + b"\r\n", "fin"),
     (b"GET /slow HTTP/1.1\r\n" + HOST + b"\r\n", "rst"),
