@@ -386,8 +386,9 @@ def test_tls_client_past_the_connection_limit_is_closed_at_once(make_server):
     server = make_server(extra_args=["--workers", "1", "--stream-maxconn", "1"])
 
     def when_room(connect):
-        # The slot frees a moment after the previous client left (the start-up probe too).
-        deadline = time.monotonic() + 5
+        # The slot frees a moment after the previous client left (the start-up probe too);
+        # generous, as a loaded machine can take seconds to run the close.
+        deadline = time.monotonic() + 15
         while True:
             try:
                 return connect()
