@@ -37,7 +37,8 @@ def base(tmp_path):
 
 
 def test_unix_socket_listener(tmp_path, base):
-    path = str(tmp_path / "zedge.sock")
+    sockets = harness.IpcDir(str(tmp_path), "zedge.sock")  # a short path even under a deep basetemp
+    path = os.path.join(sockets.path, "zedge.sock")
     with open(path, "w") as stale:  # a stale file from an earlier run is replaced
         stale.write("stale")
     mode = "" if harness.is_condure() else ",mode=660"  # mode= is Condure 1.10's
@@ -60,6 +61,7 @@ def test_unix_socket_listener(tmp_path, base):
         server.stop()
     if not harness.is_condure():  # condure 1.9.1 leaves it behind
         assert not os.path.exists(path)  # removed on exit
+    sockets.remove()
 
 
 @ZEDGE_ONLY
@@ -111,7 +113,7 @@ def test_systemd_socket_activation(tmp_path, base):
 
 @ZEDGE_ONLY
 @pytest.mark.parametrize("case", ["not-a-socket", "not-listening", "closed", "no-activation"])
-def test_wrong_descriptors_are_clear_startup_errors(tmp_path, case):
+def test_wrong_descriptors_are_clear_startup_errors(base, case):
     keep = []
     if case == "not-a-socket":
         read_end, write_end = os.pipe()
@@ -126,8 +128,8 @@ def test_wrong_descriptors_are_clear_startup_errors(tmp_path, case):
     else:
         listen, expected = "systemd:web", b"LISTEN_FDS is not set"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LISTEN_")}
-    done = subprocess.run([harness.SERVER_BIN, "--listen", listen, "--zclient-stream",
-                           f"ipc://{tmp_path}/c"], pass_fds=tuple(keep), env=env, capture_output=True,
+    done = subprocess.run([harness.SERVER_BIN, "--listen", listen, "--zclient-stream", base],
+                          pass_fds=tuple(keep), env=env, capture_output=True,
                           timeout=10, stdin=subprocess.DEVNULL)
     for fd in keep:
         os.close(fd)
