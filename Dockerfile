@@ -12,10 +12,10 @@ ARG DEBIAN_SLIM_IMAGE=debian:12-slim
 
 FROM ${DEBIAN_IMAGE} AS build
 WORKDIR /src
-# Packages first, so that a source edit reuses this layer. --runtime-only installs what
+# Packages first, so that a source edit reuses this layer. --build-only installs what
 # the build needs and leaves out the test suite's packages (condure, pushpin, wrk, ...).
 COPY deploy/install-deps.sh deploy/apt-install-missing.sh deploy/
-RUN bash deploy/install-deps.sh --runtime-only && rm -rf /var/lib/apt/lists/*
+RUN bash deploy/install-deps.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN ZEDGE_BUILD_DIR=/build bash deploy/build.sh \
         -DZEDGE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release \

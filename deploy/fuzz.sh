@@ -52,8 +52,17 @@ fuzz_one() {
       grep -E "ERROR|runtime error|fuzz check failed|SUMMARY" "$work/logs/$t.log" | head -5 || true
       for crash in "$work/crashes/$t"/*; do
         [ -f "$crash" ] || continue
-        cp "$crash" "$regressions/"
-        echo "fuzz.sh: kept $(basename "$crash") in tests/fuzz/regressions/$t/"
+        # A kept regression that fails again is reported, not copied a second time.
+        local known=""
+        for kept in "$regressions"/*; do
+          if [ -f "$kept" ] && cmp -s "$crash" "$kept"; then known="$kept"; fi
+        done
+        if [ -n "$known" ]; then
+          echo "fuzz.sh: fails on tests/fuzz/regressions/$t/$(basename "$known")"
+        else
+          cp "$crash" "$regressions/"
+          echo "fuzz.sh: kept $(basename "$crash") in tests/fuzz/regressions/$t/"
+        fi
       done
     } >&2
     echo failed > "$work/status/$t"

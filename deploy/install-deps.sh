@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything zedge needs to build and test, from Debian 12 packages only.
-# Usage: deploy/install-deps.sh [--runtime-only]
+# Usage: deploy/install-deps.sh [--build-only]
 # Runs apt-get only when something is missing, so repeated runs are fast.
 set -euo pipefail
 
@@ -13,11 +13,11 @@ test_packages=(
   libgtest-dev
   python3 python3-zmq python3-pytest python3-websockets
   python3-yaml python3-jsonschema python3-prometheus-client
-  curl wrk condure pushpin dnsmasq-base systemd
+  curl wrk openssl condure pushpin dnsmasq-base systemd
 )
 
 packages=("${build_packages[@]}")
-if [ "${1:-}" != "--runtime-only" ]; then
+if [ "${1:-}" != "--build-only" ]; then
   packages+=("${test_packages[@]}")
 fi
 

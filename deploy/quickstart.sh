@@ -3,7 +3,7 @@
 # example handler. Then `curl -i localhost:8000/` answers "hello world". Ctrl-C stops both.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/deploy/install-deps.sh" --runtime-only
+"$root/deploy/install-deps.sh" --build-only
 "$root/deploy/build.sh" -DZEDGE_BUILD_TESTS=OFF
 build_dir="${ZEDGE_BUILD_DIR:-$root/build}"
 

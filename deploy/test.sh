@@ -9,7 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # Go + sprig (the Helm chart renderer) and yamllint for the chart tests.
 "$root/deploy/install-chart-test-deps.sh"
 export ZEDGE_BUILD_DIR="${ZEDGE_BUILD_DIR:-$root/build}"
-"$root/deploy/build.sh" -DZEDGE_WERROR=ON -DZEDGE_BUILD_TESTS=ON
+# Fuzz targets too: built with a replay main(), ctest replays their corpora and regressions.
+"$root/deploy/build.sh" -DZEDGE_WERROR=ON -DZEDGE_BUILD_TESTS=ON -DZEDGE_BUILD_FUZZERS=ON
 if [ "${ZEDGE_BENCH_SMOKE:-}" = 1 ]; then
   # Proves the benchmark harness still runs; it never asserts timings (tests/bench/README.md).
   /usr/bin/python3 "$root/tests/bench/bench.py" --smoke --quiet-wait 10 \

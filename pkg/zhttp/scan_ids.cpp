@@ -1,5 +1,8 @@
-// scan_ids() of packet.hpp: finds the top-level "id" and stops, so the ZeroMQ bridge
-// can route a handler packet by id prefix (reference §1.3) without a full parse.
+// scan_ids() of packet.hpp: finds the top-level "id" without a full parse, so the ZeroMQ
+// bridge can route a handler packet by id prefix (reference §1.3). A key given twice counts
+// by its last value, as in parse(): the worker a packet is routed to must act on these ids.
+#include <optional>
+
 #include "json_to_tnetstring.hpp"
 #include "tnetstring/tnetstring.hpp"
 #include "zhttp/packet.hpp"
@@ -21,10 +24,11 @@ bool append_item_id(const tnet::Value& item, std::vector<std::string_view>& ids)
   tnet::MapReader reader(item);
   std::string_view key;
   tnet::Value v;
+  std::optional<tnet::Value> id;
   while (reader.next(key, v)) {
-    if (key == "id") return append_id(v, ids);
+    if (key == "id") id = v;
   }
-  return false;
+  return id && append_id(*id, ids);
 }
 
 bool scan_tnetstring(std::string_view tnet, std::vector<std::string_view>& ids) {
@@ -35,18 +39,19 @@ bool scan_tnetstring(std::string_view tnet, std::vector<std::string_view>& ids) 
   tnet::MapReader reader(root);
   std::string_view key;
   tnet::Value v;
+  std::optional<tnet::Value> id;
   while (reader.next(key, v)) {
-    if (key != "id") continue;
-    if (v.type != tnet::Type::List) return append_id(v, ids);
-    const std::size_t first = ids.size();
-    tnet::ListReader items(v);
-    tnet::Value item;
-    while (items.next(item)) {
-      if (ids.size() - first == kIdsMax || !append_item_id(item, ids)) return false;
-    }
-    return items.error() == tnet::Error::None && ids.size() > first;
+    if (key == "id") id = v;
   }
-  return false;
+  if (!id) return false;
+  if (id->type != tnet::Type::List) return append_id(*id, ids);
+  const std::size_t first = ids.size();
+  tnet::ListReader items(*id);
+  tnet::Value item;
+  while (items.next(item)) {
+    if (ids.size() - first == kIdsMax || !append_item_id(item, ids)) return false;
+  }
+  return items.error() == tnet::Error::None && ids.size() > first;
 }
 
 }  // namespace

@@ -56,11 +56,28 @@ TEST(ZhttpScanIds, AppendsToExistingIds) {
   EXPECT_EQ(s.ids[1], "a");
 }
 
-TEST(ZhttpScanIds, StopsAtTheId) {
-  // Fields after "id" are not looked at (a bad "seq" later is the full parser's business).
+TEST(ZhttpScanIds, OtherFieldsAreNotChecked) {
+  // A bad "seq" is the full parser's business.
   Scan s = scan("T19:2:id,1:a,3:seq,1:x,}");
   ASSERT_TRUE(s.ok);
   EXPECT_EQ(s.ids[0], "a");
+}
+
+TEST(ZhttpScanIds, DuplicateIdKeysCountByTheLastAsInParse) {
+  // Found by zhttp_fuzzer: routing by the first "id" while the worker acts on the last would
+  // let one packet address a session owned by another worker.
+  Scan top = scan("T34:2:id,1:a,2:id,1:b,4:type,6:cancel,}");
+  ASSERT_TRUE(top.ok);
+  ASSERT_EQ(top.ids.size(), 1u);
+  EXPECT_EQ(top.ids[0], "b");
+  Packet p;
+  ASSERT_EQ(parse("T34:2:id,1:a,2:id,1:b,4:type,6:cancel,}", p), ParseError::None);
+  EXPECT_EQ(p.ids[0].id, "b");
+
+  Scan item = scan("T31:2:id,22:18:2:id,1:a,2:id,1:b,}]}");
+  ASSERT_TRUE(item.ok);
+  ASSERT_EQ(item.ids.size(), 1u);
+  EXPECT_EQ(item.ids[0], "b");
 }
 
 TEST(ZhttpScanIds, Json) {
