@@ -10,6 +10,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build_dir="${ZEDGE_SANITIZE_BUILD_DIR:-$root/build-asan}"
 
+# No-ops when everything is there (deploy/test.sh has run them already).
+"$root/deploy/install-deps.sh"
+"$root/deploy/install-node-deps.sh"
+
 cmake -S "$root" -B "$build_dir" -G Ninja \
   -DCMAKE_C_COMPILER="${CC:-gcc}" -DCMAKE_CXX_COMPILER="${CXX:-g++}" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZEDGE_SANITIZE=address,undefined -DZEDGE_BUILD_TESTS=ON \

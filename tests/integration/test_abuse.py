@@ -19,8 +19,8 @@ import time
 
 import pytest
 
-from harness import (SERVER_BIN, HttpReader, connect, free_port, is_condure, rss_bytes,
-                     wait_closed)
+from harness import (SERVER_BIN, HttpReader, assert_rss_growth_below, connect, free_port,
+                     is_condure, rss_bytes, wait_closed)
 
 HOST = b"Host: example.com\r\n"
 HELLO_HANDLER = os.environ.get("ZEDGE_HELLO_HANDLER", "")
@@ -29,21 +29,6 @@ WS_LOAD = os.path.join(os.path.dirname(os.path.dirname(HELLO_HANDLER)), "zedge-w
                        "zedge-ws-load") if HELLO_HANDLER else ""
 MIB = 1 << 20
 
-
-
-def _sanitized(binary):
-    """True for an ASan build (deploy/test-sanitizers.sh): its shadow memory and quarantine
-    (freed memory held back, 256 MiB by default) make RSS say nothing about zedge's own."""
-    with open(binary, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-SANITIZED = _sanitized(SERVER_BIN)
-
-
-def assert_rss_growth_below(growth, limit):
-    if not SANITIZED:
-        assert growth < limit, f"RSS grew {growth / MIB:.1f} MiB (limit {limit / MIB:.0f} MiB)"
 
 
 ZEDGE_ONLY = pytest.mark.skipif(is_condure(), reason="zedge-only: Condure's timers are a fixed "
