@@ -42,6 +42,7 @@ constexpr std::array kFlags = {
     Flag{"help", FlagKind::Help},              Flag{"version", FlagKind::Version},
     // zedge's own flags.
     Flag{"zhttp-keepalive-interval", FlagKind::Value}, Flag{"zhttp-session-timeout", FlagKind::Value},
+    Flag{"header-timeout", FlagKind::Value},
     Flag{"handler-wait-ms", FlagKind::Value}, Flag{"websocket-message-max", FlagKind::Value},
     Flag{"admin-listen", FlagKind::Value},    Flag{"admin-token", FlagKind::Value},
     Flag{"admin-token-file", FlagKind::Value}, Flag{"drain-timeout", FlagKind::Value},
@@ -184,6 +185,7 @@ std::optional<std::string> read_numbers(const GivenArgs& given, Config& config) 
   if (auto error = read_number(given, "zhttp-session-timeout", config.zhttp_session_timeout_seconds)) {
     return error;
   }
+  if (auto error = read_number(given, "header-timeout", config.header_timeout_seconds)) return error;
   if (auto error = read_number(given, "handler-wait-ms", config.handler_wait_ms)) return error;
   if (auto error = read_number(given, "websocket-message-max", config.websocket_message_max)) return error;
   if (config.websocket_message_max == 0) return "failed to parse websocket-message-max: must be at least 1";

@@ -74,6 +74,7 @@ struct Config {
   std::uint64_t zhttp_keepalive_interval_seconds = 45;
   // Handler silence that closes a session (Condure: fixed 60 s).
   std::uint64_t zhttp_session_timeout_seconds = 60;
+  std::uint64_t header_timeout_seconds = 30;  // 0: off
   // With no handler connected, how long a request waits for one before a 503.
   std::uint64_t handler_wait_ms = 5000;
   // Largest WebSocket message a client may send, in bytes (1009 past it).

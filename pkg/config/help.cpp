@@ -91,6 +91,9 @@ zedge's own options:
       --zhttp-session-timeout <N>
           Seconds a handler may stay silent on a session before it is closed
           [default: 60]
+      --header-timeout <N>
+          Seconds a client has from the first byte of a request head to its end,
+          then it is closed; 0 leaves heads to the timers above [default: 30]
       --handler-wait-ms <N>
           With no handler connected, milliseconds a request waits for one before it
           is answered 503 [default: 5000]

@@ -34,6 +34,7 @@ std::optional<std::string> Server::start() {
   base.session_timeout = std::chrono::seconds(config_.zhttp_session_timeout_seconds);
   base.req_timeout = std::chrono::seconds(config_.req_timeout_seconds);
   base.stream_timeout = std::chrono::seconds(config_.stream_timeout_seconds);
+  base.header_timeout = std::chrono::seconds(config_.header_timeout_seconds);
   base.handler_wait = std::chrono::milliseconds(config_.handler_wait_ms);
   base.messages_max = config_.messages_max;
   base.websocket_message_max_bytes = config_.websocket_message_max;

@@ -63,6 +63,12 @@ std::size_t HttpSession::on_client_bytes(std::string_view input, Clock::time_poi
   now_ = now;
   if (close_reason_ != CloseReason::None) return 0;
   if (settings_.mode == Mode::Stream && !input.empty()) client_deadline_ = now + settings_.stream_timeout;
+  if (phase_ == Phase::AwaitingHead && !head_started_ && !input.empty() && settings_.header_timeout.count() > 0) {
+    // A head trickled a byte at a time must not hold its connection for the whole session
+    // timer (or, on a kept-alive connection, past it): it gets --header-timeout from here.
+    head_started_ = true;
+    deadline_ = std::min(deadline_, now + settings_.header_timeout);
+  }
   std::size_t used = 0;
   for (;;) {
     bool progressed = false;
@@ -324,6 +330,7 @@ void HttpSession::finish_request_if_done(Clock::time_point now) {
 
 void HttpSession::reset_request() {
   phase_ = Phase::AwaitingHead;
+  head_started_ = false;
   id_.clear();
   uri_.clear();
   out_seq_ = in_seq_ = 0;

@@ -133,6 +133,7 @@ class HttpSession {
   bool close_after_output_ = false;
   bool handlers_available_ = true;
   bool client_eof_ = false;
+  bool head_started_ = false;  // a byte of the current request head has arrived
 
   // The request in flight.
   Phase phase_ = Phase::AwaitingHead;

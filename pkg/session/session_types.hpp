@@ -35,6 +35,8 @@ struct SessionSettings {
   std::chrono::milliseconds session_timeout{60000};
   std::chrono::milliseconds req_timeout{30000};
   std::chrono::milliseconds stream_timeout{1800000};
+  // From a request head's first byte to its end (slowloris); zero: only the timers above.
+  std::chrono::milliseconds header_timeout{30000};
   // With no handler connected, how long a request waits for one before a 503.
   std::chrono::milliseconds handler_wait{5000};
   // WebSocket (reference §1.10, §3.7).

@@ -101,13 +101,17 @@ TRICKLE_S = 0.25
 
 
 @ZEDGE_ONLY
-@pytest.mark.parametrize("mode", ["stream", "req"])
-def test_slowloris_heads_are_closed_by_the_timer(make_stack, mode):
+@pytest.mark.parametrize("mode,timer_flag", [("stream", "--zhttp-session-timeout"),
+                                             ("req", "--req-timeout"),
+                                             ("stream", "--header-timeout"),
+                                             ("req", "--header-timeout")])
+def test_slowloris_heads_are_closed_by_the_timer(make_stack, mode, timer_flag):
     # Half the clients trickle one byte of a never-ending head every TRICKLE_S, half send a
-    # request line and go quiet. All are closed SLOW_TIMEOUT_S after they connected, without
-    # a byte and without the handler hearing of them; a normal client is served meanwhile.
-    timer = (["--zhttp-session-timeout", str(SLOW_TIMEOUT_S)] if mode == "stream"
-             else ["--req-timeout", str(SLOW_TIMEOUT_S)])
+    # request line and go quiet. All are closed SLOW_TIMEOUT_S after they connected (and
+    # sent their first byte), without a byte and without the handler hearing of them; a
+    # normal client is served meanwhile. Either the mode's timer or --header-timeout (with
+    # the mode's timer left at its default) bounds them.
+    timer = [timer_flag, str(SLOW_TIMEOUT_S)]
     # (In req mode the slow clients would otherwise take all of --req-maxconn's 100 slots
     # until the timer frees them, which is the point of a slowloris, not of this test.)
     stack = make_stack(req=mode == "req", extra_args=timer + ["--req-maxconn", "1000"])

@@ -154,6 +154,10 @@ TEST(ParseArgs, SizesAndTimeouts) {
                     [](const Config& c) { EXPECT_EQ(c.req_timeout_seconds, 5U); });
   expect_both_forms("--stream-timeout", "60",
                     [](const Config& c) { EXPECT_EQ(c.stream_timeout_seconds, 60U); });
+  expect_both_forms("--header-timeout", "10",
+                    [](const Config& c) { EXPECT_EQ(c.header_timeout_seconds, 10U); });
+  expect_both_forms("--header-timeout", "0",
+                    [](const Config& c) { EXPECT_EQ(c.header_timeout_seconds, 0U); });
   // Condure accepts zero for all of these.
   expect_both_forms("--buffer-size", "0", [](const Config& c) { EXPECT_EQ(c.buffer_size, 0U); });
   expect_both_forms("--stream-timeout", "0",
@@ -275,7 +279,7 @@ TEST(HelpText, ListsEveryFlagWithItsDefault) {
         "--stream-timeout <N>", "--listen <[addr:]port[,params...]>", "--zclient-req <spec>",
         "--zclient-stream <spec-base>", "--zclient-connect", "--ipc-file-mode <octal>",
         "--tls-identities-dir <directory>", "--compression", "--sizes", "-h, --help",
-        "-V, --version"}) {
+        "-V, --version", "--header-timeout <N>"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   for (const char* shown_default :

@@ -72,6 +72,74 @@ TEST_F(Timers, IdleKeepAliveConnectionClosedAfterSessionTimeout) {
   EXPECT_EQ(sent(), std::vector<Sent>{});
 }
 
+// --header-timeout: a head trickled byte by byte is closed that long after its first byte,
+// without a response and without the handler hearing of it (slowloris).
+TEST_F(Timers, TrickledHeadClosedAfterHeaderTimeout) {
+  settings_.header_timeout = 5s;
+  start();
+  at(10s);
+  client("GET /slow HTTP/1.1\r\n");
+  at(14s);
+  client("X-Slow: 1\r\n");
+  at(14999ms);
+  tick();
+  EXPECT_FALSE(session().closed());
+  at(15s);
+  tick();
+  EXPECT_TRUE(session().closed());
+  EXPECT_EQ(session().close_reason(), CloseReason::SessionTimeout);
+  EXPECT_EQ(sent(), std::vector<Sent>{});
+  EXPECT_FALSE(session().has_output());
+}
+
+TEST_F(Timers, HeaderTimeoutStartsAgainForTheNextHeadOnAKeptAliveConnection) {
+  settings_.header_timeout = 5s;
+  start();
+  client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+  sent();
+  at(1s);
+  handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:x,}");
+  EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+  at(40s);
+  client("GET /next HTTP/1.1\r\n");
+  at(44999ms);
+  tick();
+  EXPECT_FALSE(session().closed());
+  at(45s);
+  tick();
+  EXPECT_EQ(session().close_reason(), CloseReason::SessionTimeout);
+  EXPECT_EQ(sent(), std::vector<Sent>{});
+}
+
+TEST_F(Timers, CompleteHeadIsNotBoundByTheHeaderTimeout) {
+  settings_.header_timeout = 5s;
+  start();
+  at(1s);
+  client("GET /hello HTTP/1.1\r\n");
+  at(2s);
+  client("Host: a\r\n\r\n");
+  EXPECT_EQ(sent().size(), 1u);
+  at(61999ms);  // the handler has the session timer from the head's end
+  tick();
+  EXPECT_FALSE(session().closed());
+  at(62s);
+  tick();
+  EXPECT_EQ(session().close_reason(), CloseReason::SessionTimeout);
+}
+
+TEST_F(Timers, ZeroHeaderTimeoutLeavesHeadsToTheSessionTimer) {
+  settings_.header_timeout = 0s;
+  start();
+  at(1s);
+  client("GET /slow HTTP/1.1\r\n");
+  at(59999ms);
+  tick();
+  EXPECT_FALSE(session().closed());
+  at(60s);
+  tick();
+  EXPECT_EQ(session().close_reason(), CloseReason::SessionTimeout);
+}
+
 // --stream-timeout: the client side was silent (no bytes in, none written) while the
 // handler kept the session alive; the handler is told with a cancel.
 TEST_F(Timers, StreamTimeoutSendsCancel) {
