@@ -97,6 +97,11 @@ std::optional<std::string> ZmqBridge::open() {
     sub_ = zmq_socket(context_, ZMQ_SUB);
     // Unroutable ROUTER sends must fail (EHOSTUNREACH) rather than vanish silently.
     set_int(router_, ZMQ_ROUTER_MANDATORY, 1);
+    // A handler restarted under the same identity takes its route over. Without this,
+    // libzmq ignores a peer whose identity is still held by the old connection's pipe,
+    // for good: every later packet to that handler is unroutable (found by the soak;
+    // Condure 1.9.1 has the same failure).
+    set_int(router_, ZMQ_ROUTER_HANDOVER, 1);
     for (void* s : {push_, router_, sub_}) {
       set_int(s, ZMQ_SNDHWM, options_.high_water_mark);
       set_int(s, ZMQ_RCVHWM, options_.high_water_mark);

@@ -19,7 +19,7 @@ import pytest
 
 from harness import (HttpReader, connect, is_condure, wait_closed, ws_frame, ws_read_frame,
                      ws_upgrade_request, zedge_only)
-from zhttp_handler import ServingHandler, encode, ws_accept
+from zhttp_handler import ServingHandler, StreamHandler, encode, ws_accept
 
 HELLO_HANDLER = os.environ.get("ZEDGE_HELLO_HANDLER", "")
 HOST = b"Host: example.com\r\n"
@@ -210,6 +210,40 @@ def test_handler_killed_and_restarted_under_load(make_stack, transport, outage_s
     settled = restarted_at + 1.0
     after = [outcome for sent, outcome, _ in results if sent > settled]
     assert after and set(after) == {200}, after
+
+
+def websocket_echo_through(stack, handler, text):
+    """A WebSocket session the handler accepts; one client message must reach it, which
+    zedge sends over its ROUTER to the handler's identity."""
+    client = connect(stack.port)
+    reader = HttpReader(client)
+    client.sendall(ws_upgrade_request())
+    rid = handler.recv_request()["id"]
+    ws_accept(handler, rid)
+    assert reader.read_response().startswith(b"HTTP/1.1 101 ")
+    client.sendall(ws_frame(1, text))
+    assert next_non_credit(handler)["body"] == text
+    handler.send(rid, content_type=b"text", body=text + b" back")
+    assert ws_read_frame(reader) == (True, 1, text + b" back")
+    client.close()
+
+
+@pytest.mark.skipif(is_condure(), reason="Condure 1.9.1 loses the route to a handler that "
+                    "comes back under the same identity (its ROUTER keeps the old peer's)")
+@pytest.mark.parametrize("transport", ["ipc", "tcp"])
+def test_handler_restarted_under_the_same_identity_gets_its_packets(make_stack, transport):
+    # Found by the soak: a handler with a fixed identity (most handlers have one) restarted,
+    # and zedge's ROUTER kept ignoring the new connection because the old one still held the
+    # identity; every packet zedge sent it later (WebSocket messages, request bodies,
+    # credits) was dropped as unroutable. ZMQ_ROUTER_HANDOVER gives the route to the newcomer.
+    stack = make_stack(transport)
+    websocket_echo_through(stack, stack.handler, b"before")
+    stack.handler.close()
+    stack.handler = StreamHandler(stack.stream_base, watch_router=True)  # same identity
+    stack.handler.wait_router_connected()
+    stack.handler.wait_subscribed()
+    websocket_echo_through(stack, stack.handler, b"after")
+    assert "dropping packet for unknown handler" not in stack.server.log_text()
 
 
 # ---------------------------------------------------------------------------------------------
