@@ -18,9 +18,14 @@ struct ToBridge {
 };
 
 struct ToWorker {
-  enum class Source { Stream, Req };
+  enum class Source {
+    Stream,      // a handler's packet, from SUB or ROUTER
+    Req,         // a req-mode reply, from DEALER
+    Unroutable,  // one of our own packets the ROUTER could not deliver to `frame`'s handler
+  };
   Source source = Source::Stream;
   std::string frame;
+  std::string unroutable_address;  // Unroutable: the handler identity that is gone
 };
 
 }  // namespace zedge::bridge

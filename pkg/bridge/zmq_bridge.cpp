@@ -279,7 +279,10 @@ void ZmqBridge::flush_router_pending() {
     router_pending_.pop_front();
     if (send_parts(router_, {item.address, "", item.frame})) continue;
     if (zmq_errno() == EHOSTUNREACH && ++item.attempts > kRouterAttemptsMax) {
+      // The sessions it was for learn their handler is gone, rather than wait for their
+      // session timer with a client that may be waiting on them.
       LOG_DEBUG(kLog, "dropping packet for unknown handler " << item.address);
+      route_to_workers(ToWorker::Source::Unroutable, item.frame, item.address);
       continue;
     }
     router_pending_.push_back(std::move(item));
@@ -372,7 +375,8 @@ void ZmqBridge::receive_req() {
   }
 }
 
-void ZmqBridge::route_to_workers(ToWorker::Source source, std::string_view frame) {
+void ZmqBridge::route_to_workers(ToWorker::Source source, std::string_view frame,
+                                 std::string_view unroutable_address) {
   std::vector<std::string_view> ids;
   std::deque<std::string> storage;
   if (!zhttp::scan_ids(frame, ids, storage)) {
@@ -388,7 +392,7 @@ void ZmqBridge::route_to_workers(ToWorker::Source source, std::string_view frame
     }
     if (sent[*worker]) continue;
     sent[*worker] = true;
-    ToWorker message{source, std::string(frame)};
+    ToWorker message{source, std::string(frame), std::string(unroutable_address)};
     if (worker_pending_[*worker].empty() && channels_[*worker]->to_worker.try_push(message)) {
       worker_touched_[*worker] = true;
     } else {

@@ -46,8 +46,9 @@ enum class CloseKind : std::uint8_t {
   Shutdown,
   Rejected,
   Drained,
+  HandlerGone,
 };
-inline constexpr std::size_t kCloseKindCount = 11;
+inline constexpr std::size_t kCloseKindCount = 12;
 
 // Response status classes 1xx..5xx; a handler may send 600..999 (Condure passes them on),
 // counted as "other" so requests_total still sums to the histogram's count.

@@ -155,6 +155,12 @@ void HttpConnection::abort_protocol_error() {
   after_event();
 }
 
+void HttpConnection::on_handler_unreachable() {
+  if (finished_) return;
+  session_.on_handler_unreachable();
+  after_event();
+}
+
 void HttpConnection::set_draining(bool draining) {
   if (!finished_) session_.set_draining(draining);
 }

@@ -42,6 +42,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void shutdown();
   // The handler sent something unusable for this session: close (no cancel).
   void abort_protocol_error();
+  // The handler of this session cannot be reached any more (its identity left the ROUTER).
+  void on_handler_unreachable();
   // The worker's bridge queue has room again.
   void resume_reading();
   // Graceful drain: responses get `Connection: close`, the connection closes when quiet.

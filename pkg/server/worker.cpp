@@ -386,7 +386,27 @@ void Worker::receive_from_bridge() {
   if (!channel_.to_worker.empty()) asio::post(io_, [this] { receive_from_bridge(); });
 }
 
+// Our packet to `address` could not be delivered: that handler is gone (its identity is
+// unknown to the ROUTER). Sessions still answered by it end now; one handed to another
+// handler meanwhile is not its concern any more.
+void Worker::handler_unreachable(std::string_view frame, std::string_view address) {
+  std::vector<std::string_view> ids;
+  std::deque<std::string> storage;
+  if (!zhttp::scan_ids(frame, ids, storage)) return;
+  for (const auto id : ids) {
+    const auto slot = slot_of(id);
+    if (!slot || *slot >= slots_.size() || !slots_[*slot] || slots_[*slot]->request_id() != id) continue;
+    auto connection = slots_[*slot];
+    if (connection->session().handler_address() != address) continue;
+    connection->on_handler_unreachable();
+  }
+}
+
 void Worker::dispatch(bridge::ToWorker& message) {
+  if (message.source == bridge::ToWorker::Source::Unroutable) {
+    handler_unreachable(message.frame, message.unroutable_address);
+    return;
+  }
   // One Packet reused for every frame keeps its vectors' capacity (no allocation per packet).
   zhttp::Packet& packet = packet_;
   const auto error = zhttp::parse(message.frame, packet);

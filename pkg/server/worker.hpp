@@ -94,6 +94,7 @@ class Worker {
   void release(std::uint32_t slot, Mode mode);
   // A session closed before its handler's first packet: that packet gets `cancel`.
   void remember_abandoned(const std::string& id);
+  void handler_unreachable(std::string_view frame, std::string_view address);
 
  private:
   void wait_for_bridge();

@@ -44,6 +44,7 @@ inline metrics::CloseKind close_kind(session::CloseReason reason) {
     case session::CloseReason::Shutdown: return metrics::CloseKind::Shutdown;
     case session::CloseReason::Rejected: return metrics::CloseKind::Rejected;
     case session::CloseReason::Drained: return metrics::CloseKind::Drained;
+    case session::CloseReason::HandlerGone: return metrics::CloseKind::HandlerGone;
   }
   return metrics::CloseKind::Done;
 }

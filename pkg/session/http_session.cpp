@@ -37,6 +37,7 @@ std::string_view close_reason_name(CloseReason reason) {
     case CloseReason::Shutdown: return "shutdown";
     case CloseReason::Rejected: return "rejected";
     case CloseReason::Drained: return "drained";
+    case CloseReason::HandlerGone: return "handler-gone";
   }
   return "?";
 }
@@ -206,6 +207,26 @@ void HttpSession::abort_protocol_error() {
     return;
   }
   close(CloseReason::ProtocolError);
+}
+
+void HttpSession::on_handler_unreachable() {
+  if (ws_) {
+    ws_->on_handler_unreachable();
+    return;
+  }
+  // A finished response needs nothing more from its handler (the lost packet was a credit).
+  if (close_reason_ != CloseReason::None || phase_ != Phase::InRequest || handler_.empty() || response_done_) return;
+  LOG_INFO(kLog, id_ << " handler " << handler_ << " is gone" << (response_started_ ? "; response cut short" : ""));
+  if (response_started_) {
+    close(CloseReason::HandlerGone);
+    return;
+  }
+  const int version_minor = parser_.head().version_minor == 0 ? 0 : 1;
+  http1::write_simple_response(version_minor, 502, http1::reason_phrase(502), "The handler of this request went away.\n",
+                               false, output_);
+  report_response(502);
+  close_reason_ = CloseReason::HandlerGone;
+  close_after_output_ = true;
 }
 
 void HttpSession::shutdown() {

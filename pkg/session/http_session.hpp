@@ -87,6 +87,9 @@ class HttpSession {
   void shutdown();
   // The handler broke the protocol for this session (e.g. an unknown packet type): close.
   void abort_protocol_error();
+  // Our packets to this session's handler cannot be delivered (it is gone): a request not
+  // yet answered gets 502, a started response is cut short, a WebSocket gets close 1011.
+  void on_handler_unreachable();
   // Between requests, with nothing in flight: gives back the memory the last request used,
   // so an idle keep-alive connection costs little (design.md §3).
   void release_idle_memory();

@@ -74,6 +74,7 @@ enum class CloseReason {
   Shutdown,       // process stopping: handler gets cancel
   Rejected,       // handler refused a WebSocket upgrade: its response, then close
   Drained,        // graceful drain: idle connection closed, or the drain deadline came
+  HandlerGone,    // the handler's identity left the ROUTER: 502 / close 1011, no cancel
 };
 
 std::string_view close_reason_name(CloseReason reason);

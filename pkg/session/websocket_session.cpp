@@ -480,6 +480,17 @@ void WebSocketSession::on_tick(Clock::time_point now) {
   }
 }
 
+void WebSocketSession::on_handler_unreachable() {
+  if (close_reason_ != CloseReason::None || handler_.empty()) return;
+  LOG_INFO(kLog, id_ << " handler " << handler_ << " is gone; closing with 1011");
+  if (close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed) {
+    websocket::append_close_frame(output_, websocket::kCloseInternalError, "handler went away");
+  }
+  close_state_ = CloseState::Finished;
+  close_reason_ = CloseReason::HandlerGone;
+  close_after_output_ = writing_ > 0 || !output_.empty();
+}
+
 void WebSocketSession::go_away() {
   if (close_reason_ != CloseReason::None) return;
   if (close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed) {

@@ -59,6 +59,8 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   CloseReason close_reason() const { return close_reason_; }
   void shutdown() { close(CloseReason::Shutdown); }
   void abort_protocol_error() { close(CloseReason::ProtocolError); }
+  // The handler is gone: close 1011 to the client, nothing to the handler.
+  void on_handler_unreachable();
   // Drain: close frame 1001 to the client, `close` 1001 to the handler, then the
   // connection ends once that is written.
   void go_away();

@@ -30,6 +30,50 @@ TEST_F(HandlerEnds, ErrorClosesWithoutBytes) {
   EXPECT_EQ(sent(), std::vector<Sent>{});
 }
 
+// The bridge could not deliver a packet to this session's handler: its identity left the
+// ROUTER (the process died). Nothing is sent to it; the client is not kept waiting.
+TEST_F(HandlerEnds, HandlerGoneBeforeItsResponseGets502) {
+  start();
+  client("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc");
+  sent();
+  handler("T72:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:type,6:credit,7:credits,3:100#}");
+  EXPECT_EQ(sent().size(), 1u);  // the body, which is what could not be delivered
+  session().on_handler_unreachable();
+  const std::string out = write();
+  EXPECT_EQ(out.rfind("HTTP/1.1 502 Bad Gateway\r\n", 0), 0u) << out;
+  EXPECT_NE(out.find("\r\n\r\nThe handler of this request went away.\n"), std::string::npos) << out;
+  EXPECT_TRUE(session().closed());
+  EXPECT_EQ(session().close_reason(), CloseReason::HandlerGone);
+  EXPECT_EQ(sent(), std::vector<Sent>{});
+}
+
+TEST_F(HandlerEnds, HandlerGoneMidResponseCutsItShort) {
+  start();
+  client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+  sent();
+  handler("T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
+          "4:more,4:true!}");
+  EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n");
+  sent();
+  session().on_handler_unreachable();
+  EXPECT_TRUE(session().closed());
+  EXPECT_EQ(session().close_reason(), CloseReason::HandlerGone);
+  EXPECT_FALSE(session().has_output());  // no last chunk: the client sees it cut short
+  EXPECT_EQ(sent(), std::vector<Sent>{});
+}
+
+TEST_F(HandlerEnds, HandlerGoneAfterAFinishedResponseChangesNothing) {
+  start();
+  client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+  sent();
+  handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:x,}");
+  session().on_handler_unreachable();
+  EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+  EXPECT_FALSE(session().closed());  // kept alive for the next request
+  session().on_handler_unreachable();  // between requests: no handler to lose
+  EXPECT_FALSE(session().closed());
+}
+
 TEST_F(HandlerEnds, CancelMidResponseWritesNothingMore) {
   start();
   client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -403,6 +403,17 @@ TEST_F(WebSocket, EmptyCloseHasNoCodeAndTheHandlersDefaultsTo1000) {
   EXPECT_TRUE(session().closed());
 }
 
+TEST_F(WebSocket, HandlerGoneClosesWith1011AndTellsItNothing) {
+  open();
+  client(frame(kText, "anyone there?"));
+  EXPECT_EQ(described(), (Lines{"1 data text body=anyone there?"}));
+  session().on_handler_unreachable();
+  EXPECT_EQ(write(), server_frame(kClose, close_payload(1011, "handler went away")));
+  EXPECT_TRUE(session().closed());
+  EXPECT_EQ(session().close_reason(), CloseReason::HandlerGone);
+  EXPECT_EQ(described(), (Lines{}));
+}
+
 TEST_F(WebSocket, HandlerClosesFirstThenTheClient) {
   open();
   handler_type(zhttp::PacketType::Close, "done", 4000);
