@@ -61,6 +61,7 @@ struct RequestParser::Impl {
   static int on_method(llhttp_t* p, const char* at, std::size_t n);
   static int on_method_complete(llhttp_t* p);
   static int on_url(llhttp_t* p, const char* at, std::size_t n);
+  static int on_url_complete(llhttp_t* p);
   static int on_version(llhttp_t* p, const char* at, std::size_t n);
   static int on_version_complete(llhttp_t* p);
   static int on_header_field(llhttp_t* p, const char* at, std::size_t n);
@@ -72,6 +73,10 @@ struct RequestParser::Impl {
   static int on_message_complete(llhttp_t* p);
 
   bool framing_agrees_with_llhttp() const;
+  bool target_too_long() const { return head.target.size() > limits.max_target_bytes; }
+  std::string target_too_long_message() const {
+    return "request-target longer than " + std::to_string(limits.max_target_bytes) + " bytes";
+  }
 
   ParserLimits limits;
   llhttp_t llhttp{};
@@ -104,6 +109,7 @@ const llhttp_settings_t& RequestParser::Impl::settings() {
     s.on_method = &Impl::on_method;
     s.on_method_complete = &Impl::on_method_complete;
     s.on_url = &Impl::on_url;
+    s.on_url_complete = &Impl::on_url_complete;
     s.on_version = &Impl::on_version;
     s.on_version_complete = &Impl::on_version_complete;
     s.on_header_field = &Impl::on_header_field;
@@ -213,6 +219,10 @@ RequestParser::Step RequestParser::Impl::feed(std::string_view input) {
     switch (segment.err) {
       case HPE_OK:
         if (segment.truncated) {
+          // A target still being read when the head hit its limit is what made it too long.
+          if (section == Section::Head && target_too_long() && !version_seen) {
+            return fail(RequestError{414, target_too_long_message()}, consumed);
+          }
           // RFC 9112 §2.3 / RFC 6585 §5: the head (or trailer section) outgrew the limit.
           const char* what = section == Section::Head ? "request head" : "trailer section";
           return fail(RequestError{431, std::string(what) + " larger than " +
@@ -259,16 +269,19 @@ int RequestParser::Impl::on_method_complete(llhttp_t* p) {
   return 0;
 }
 
+// RFC 9112 §3: a server that receives a target longer than it wants to parse answers 414.
+// Decided when the target is complete (or the head outgrew its limit inside it), not when
+// a piece arrives: llhttp hands the target over in pieces wherever a read ends, and a bad
+// byte later in it must give the same status however the input was cut (found by
+// http1_request_fuzzer). The head limit bounds what is held meanwhile.
 int RequestParser::Impl::on_url(llhttp_t* p, const char* at, std::size_t n) {
-  Impl& self = of(p);
-  self.head.target.append(at, n);
-  if (self.head.target.size() > self.limits.max_target_bytes) {
-    // RFC 9112 §3: a server that receives a target longer than it wants to parse
-    // answers 414.
-    return self.refuse(414, "request-target longer than " + std::to_string(self.limits.max_target_bytes) +
-                                " bytes");
-  }
+  of(p).head.target.append(at, n);
   return 0;
+}
+
+int RequestParser::Impl::on_url_complete(llhttp_t* p) {
+  Impl& self = of(p);
+  return self.target_too_long() ? self.refuse(414, self.target_too_long_message()) : 0;
 }
 
 int RequestParser::Impl::on_version(llhttp_t* p, const char* at, std::size_t n) {
