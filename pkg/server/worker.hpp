@@ -94,12 +94,13 @@ class Worker {
   void release(std::uint32_t slot, Mode mode);
   // A session closed before its handler's first packet: that packet gets `cancel`.
   void remember_abandoned(const std::string& id);
-  void handler_unreachable(std::string_view frame, std::string_view address);
 
  private:
   void wait_for_bridge();
   void receive_from_bridge();
   void dispatch(bridge::ToWorker& message);
+  // The bridge could not deliver our packet to `address`: that handler's sessions end.
+  void handler_unreachable(std::string_view frame, std::string_view address);
   void flush_outbox();
   void sweep_deadlines();
   void send_keepalives();
