@@ -158,7 +158,12 @@ std::optional<std::string> EdgeListener::add_inherited(const config::ListenSpec&
 }
 
 void EdgeListener::start() {
-  for (auto& acceptor : acceptors_) accept_next(*acceptor);
+  for (auto& acceptor : acceptors_) {
+    // accept_pending takes connections until the backlog is empty: it must not block.
+    asio::error_code ignored;
+    acceptor->socket.non_blocking(true, ignored);
+    accept_next(*acceptor);
+  }
   thread_ = std::thread([this] { io_.run(); });
 }
 
@@ -241,42 +246,45 @@ Worker* EdgeListener::pick_worker(Mode mode) {
 
 void EdgeListener::accept_next(Acceptor& acceptor) {
   if (!acceptor.socket.is_open()) return;
-  Worker* worker = pick_worker(acceptor.info.mode);
-  if (worker == nullptr) {
-    if (refusing_ >= kRefusingMax) {
-      // Too many refusals still draining: let the kernel backlog hold the rest.
-      auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
-      timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
-      return;
-    }
-    // At --stream-maxconn / --req-maxconn: answer 503 instead of leaving the client
-    // hanging in the backlog (design.md §2).
-    acceptor.socket.async_accept(io_, [this, &acceptor](const asio::error_code& ec,
-                                                        asio::generic::stream_protocol::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
+  // Wait for a pending connection first and choose its worker only then: a worker slot
+  // reserved while waiting would sit idle on a quiet listener, and at the limit starve
+  // every other listener of that mode.
+  acceptor.socket.async_wait(asio::socket_base::wait_read, [this, &acceptor](const asio::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) return accept_failed(acceptor, ec);
+    accept_pending(acceptor);
+  });
+}
+
+void EdgeListener::accept_pending(Acceptor& acceptor) {
+  // A few per wake-up: a burst costs one wait, not one per connection.
+  constexpr int kAcceptBatch = 16;
+  for (int n = 0; n < kAcceptBatch && acceptor.socket.is_open(); ++n) {
+    asio::error_code ec;
+    Worker* worker = pick_worker(acceptor.info.mode);
+    if (worker == nullptr) {
+      if (refusing_ >= kRefusingMax) {
+        // Too many refusals still draining: let the kernel backlog hold the rest.
+        auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
+        timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
+        return;
+      }
+      // At --stream-maxconn / --req-maxconn: answer 503 instead of leaving the client
+      // hanging in the backlog (design.md §2).
+      auto socket = acceptor.socket.accept(io_, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      if (ec) return accept_failed(acceptor, ec);
       // A plain-text 503 means nothing to a TLS client: it gets a prompt close instead.
-      if (!ec && !acceptor.tls) refuse_busy(std::move(socket));
-      accept_next(acceptor);
-    });
-    return;
-  }
-  worker->reserve(acceptor.info.mode);
-  // The accepted socket belongs to the worker's io_context from the start.
-  acceptor.socket.async_accept(worker->io(), [this, &acceptor, worker](const asio::error_code& ec,
-                                                                        asio::generic::stream_protocol::socket socket) {
+      if (!acceptor.tls) refuse_busy(std::move(socket));
+      continue;
+    }
+    worker->reserve(acceptor.info.mode);
+    // The accepted socket belongs to the worker's io_context from the start.
+    auto socket = acceptor.socket.accept(worker->io(), ec);
     if (ec) {
       worker->release_reservation(acceptor.info.mode);
-      if (ec == asio::error::operation_aborted) return;
-      // Out of descriptors repeats every retry; say so once per interval, not 100 times a second.
-      const auto now = std::chrono::steady_clock::now();
-      if (now - acceptor.last_failure_log >= kAcceptFailureLogInterval) {
-        acceptor.last_failure_log = now;
-        LOG_WARN(kLog, "accept on " << acceptor.description << " failed: " << ec.message());
-      }
-      // Out of descriptors or similar: back off briefly instead of spinning.
-      auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
-      timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
-      return;
+      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+      return accept_failed(acceptor, ec);
     }
     const int fd = socket.native_handle();
     PeerInfo peer;
@@ -288,8 +296,21 @@ void EdgeListener::accept_next(Acceptor& acceptor) {
     asio::post(worker->io(), [worker, info, peer = std::move(peer), socket = std::move(socket)]() mutable {
       worker->adopt(std::move(socket), info, std::move(peer));
     });
-    accept_next(acceptor);
-  });
+  }
+  accept_next(acceptor);
+}
+
+void EdgeListener::accept_failed(Acceptor& acceptor, const asio::error_code& ec) {
+  if (!acceptor.socket.is_open()) return;
+  // Out of descriptors repeats every retry; say so once per interval, not 100 times a second.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - acceptor.last_failure_log >= kAcceptFailureLogInterval) {
+    acceptor.last_failure_log = now;
+    LOG_WARN(kLog, "accept on " << acceptor.description << " failed: " << ec.message());
+  }
+  // Out of descriptors or similar: back off briefly instead of spinning.
+  auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
+  timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
 }
 
 }  // namespace zedge::server

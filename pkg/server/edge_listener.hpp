@@ -1,6 +1,7 @@
 // The edge listener thread: owns every listening socket and hands each accepted
-// connection to a worker that has room. When no worker has room it stops accepting, so
-// the kernel backlog absorbs the excess instead of our memory (reference §3.1). A tls
+// connection to a worker that has room, chosen when the connection is taken. When no
+// worker has room the connection gets a 503 (a tls one a prompt close); past a bound of
+// refusals in flight the kernel backlog absorbs the excess instead of our memory. A tls
 // listener carries the context its connections handshake with (identities from one store
 // over --tls-identities-dir, reference §3.11).
 #pragma once
@@ -57,6 +58,8 @@ class EdgeListener {
                                      const std::string& tls_identities_dir);
 
   void accept_next(Acceptor& acceptor);
+  void accept_pending(Acceptor& acceptor);
+  void accept_failed(Acceptor& acceptor, const asio::error_code& ec);
   Worker* pick_worker(Mode mode);
   void refuse_busy(asio::generic::stream_protocol::socket socket);
   static void drain_then(std::shared_ptr<asio::generic::stream_protocol::socket> socket,

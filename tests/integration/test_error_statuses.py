@@ -2,11 +2,13 @@
 §2; issue 4), on inputs test_client_errors.py does not already cover. Condure 1.9.1 answers
 none of them: it closes without a byte (reference §3.2), or for 503 simply holds the client
 (§3.1, §3.9), and each test states that too. 413 is in test_req_limits.py."""
+import re
 import time
+import urllib.request
 
 import pytest
 
-from harness import HttpReader, connect, is_condure, parse_head, wait_closed, zedge_only
+from harness import HttpReader, connect, free_port, is_condure, parse_head, wait_closed, zedge_only
 from zhttp_handler import StreamHandler
 
 HOST = b"Host: example.com\r\n"
@@ -228,3 +230,57 @@ def test_503_at_stream_maxconn(make_stack):
         for held_reader, rid in held:
             handler.respond(rid, body=b"fine\n")
             assert held_reader.read_response().endswith(b"\r\n\r\nfine\n")
+
+
+def open_connections(admin_port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return sum(int(float(n)) for n in re.findall(r"^zedge_connections_active\{[^}]*\} (\S+)$", text, re.M))
+
+
+def wait_no_connections(admin_port):
+    deadline = time.monotonic() + 15
+    while open_connections(admin_port) != 0:
+        assert time.monotonic() < deadline, "connections still open"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(is_condure(), reason="zedge-only: --admin-listen")
+def test_stream_maxconn_shared_by_two_listeners_serves_both(make_stack):
+    """The limit counts connections, never a listener waiting for one: once the slot is free,
+    a connection on either listener is served (a slot held for the quiet listener starved
+    the other -- found by the TLS test's start-up probe of a second listener)."""
+    other_port, admin_port = free_port(), free_port()
+    stack = make_stack(extra_args=["--stream-maxconn", "1", "--workers", "1",
+                                   "--listen", f"127.0.0.1:{other_port},stream",
+                                   "--admin-listen", f"127.0.0.1:{admin_port}"])
+    handler = stack.handler
+
+    def served(port, path):
+        client = connect(port)
+        client.sendall(b"GET /%s HTTP/1.1\r\n" % path + HOST + b"\r\n")
+        req = handler.recv_request()
+        assert req["uri"] == b"http://example.com/" + path
+        handler.respond(req["id"], body=path)
+        assert HttpReader(client).read_response().endswith(b"\r\n\r\n" + path)
+        client.close()
+
+    for round_ in range(2):
+        for port, name in ((other_port, b"other"), (stack.port, b"first")):
+            wait_no_connections(admin_port)
+            served(port, name + b"%d" % round_)
+    # Full: a connection on either listener is refused, and served again once room is back.
+    wait_no_connections(admin_port)
+    held = connect(stack.port)
+    held.sendall(b"GET /held HTTP/1.1\r\n" + HOST + b"\r\n")
+    held_id = handler.recv_request()["id"]
+    for port in (other_port, stack.port):
+        client = connect(port)
+        client.sendall(b"GET /refused HTTP/1.1\r\n" + HOST + b"\r\n")
+        assert_error_then_close(read_error(HttpReader(client)), 503)
+    handler.respond(held_id, body=b"held")
+    assert HttpReader(held).read_response().endswith(b"held")
+    held.close()
+    for port, name in ((other_port, b"other-again"), (stack.port, b"first-again")):
+        wait_no_connections(admin_port)
+        served(port, name)
