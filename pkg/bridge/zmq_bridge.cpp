@@ -42,6 +42,24 @@ std::optional<std::size_t> worker_of(std::string_view id) {
   return worker;
 }
 
+// libzmq frees the pipe of a peer that went away only when the socket handles its pending
+// commands, which it does inside calls on that socket. zedge never reads PUSH or ROUTER,
+// so while one was quiet every handler that came and went left its pipes behind (~11 KiB
+// each, found by the soak). The socket's command mailbox fd wakes the loop, and reading
+// ZMQ_EVENTS makes libzmq handle the commands.
+int mailbox_fd(void* socket) {
+  int fd = -1;
+  std::size_t size = sizeof fd;
+  if (socket == nullptr || zmq_getsockopt(socket, ZMQ_FD, &fd, &size) != 0) return -1;
+  return fd;
+}
+
+void handle_commands(void* socket) {
+  int events = 0;
+  std::size_t size = sizeof events;
+  zmq_getsockopt(socket, ZMQ_EVENTS, &events, &size);
+}
+
 bool send_parts(void* socket, std::initializer_list<std::string_view> parts) {
   std::size_t i = 0;
   for (const auto part : parts) {
@@ -193,6 +211,9 @@ void ZmqBridge::stop() {
 }
 
 void ZmqBridge::run() {
+  constexpr int kQuietSockets = 2;
+  void* const quiet_sockets[kQuietSockets] = {push_, router_};  // zedge only writes to these
+  const int quiet_fds[kQuietSockets] = {mailbox_fd(push_), mailbox_fd(router_)};
   for (;;) {
     const bool stopping = stopping_.load();
     if (push_pending_.size() < kSendPendingMax || stopping) drain_workers();
@@ -200,7 +221,7 @@ void ZmqBridge::run() {
     flush_router_pending();
     if (stopping) break;
 
-    zmq_pollitem_t items[6];
+    zmq_pollitem_t items[8];
     int count = 0;
     items[count++] = {nullptr, wake_fd_, ZMQ_POLLIN, 0};
     if (push_monitor_ != nullptr) items[count++] = {push_monitor_, 0, ZMQ_POLLIN, 0};
@@ -210,6 +231,10 @@ void ZmqBridge::run() {
       items[count++] = {dealer_, 0, static_cast<short>(ZMQ_POLLIN | (req_pending_.empty() ? 0 : ZMQ_POLLOUT)), 0};
     }
     if (push_ != nullptr && !push_pending_.empty()) items[count++] = {push_, 0, ZMQ_POLLOUT, 0};
+    const int first_mailbox = count;
+    for (const int fd : quiet_fds) {
+      items[count++] = {nullptr, fd, static_cast<short>(fd >= 0 ? ZMQ_POLLIN : 0), 0};
+    }
     const bool must_retry = !router_pending_.empty() || !req_pending_.empty() || any_worker_pending();
     zmq_poll(items, count, must_retry ? kRouterRetryMs : -1);
 
@@ -218,6 +243,9 @@ void ZmqBridge::run() {
       [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &counter, sizeof counter);
     }
     if (push_monitor_ != nullptr && (items[1].revents & ZMQ_POLLIN)) receive_push_events();
+    for (int i = 0; i < kQuietSockets; ++i) {
+      if (items[first_mailbox + i].revents & ZMQ_POLLIN) handle_commands(quiet_sockets[i]);
+    }
     if (!discovered_.empty()) apply_discovery();
     if (sub_ != nullptr) receive_sub();
     if (dealer_ != nullptr) receive_req();

@@ -16,8 +16,10 @@ import threading
 import time
 
 import pytest
+import zmq
 
-from harness import (HttpReader, connect, is_condure, wait_closed, ws_frame, ws_read_frame,
+from harness import (HttpReader, assert_rss_growth_below, connect, is_condure, rss_bytes,
+                     wait_closed, ws_frame, ws_read_frame,
                      ws_upgrade_request, zedge_only)
 from zhttp_handler import ServingHandler, StreamHandler, encode, ws_accept
 
@@ -27,6 +29,9 @@ TEXT_PLAIN = (b"Content-Type", b"text/plain")
 SESSION_TIMEOUT_S = 2
 # A request whose handler vanished is closed by the session timer; give it this much more.
 RESOLVE_MARGIN_S = 3
+MIB = 1 << 20
+WARM_UP_CYCLES = 20
+FLAPPING_CYCLES = 400
 
 ZEDGE_TIMERS = pytest.mark.skipif(is_condure(), reason="needs --zhttp-session-timeout and "
                                   "--handler-wait-ms (zedge-only; Condure waits a fixed 60 s)")
@@ -349,6 +354,54 @@ def test_zmq_peers_come_and_go(make_stack):
         for sock in idle:
             sock.close()
         stable.close()
+
+
+@pytest.mark.skipif(is_condure(), reason="Condure 1.9.1 keeps the same memory (RSS +9.2 MiB "
+                    "over the 400 handlers)")
+def test_handlers_that_come_and_go_leave_no_memory_behind(make_stack):
+    """Every handler connection that ends must be freed even while zedge has nothing to
+    send. libzmq frees a vanished peer's pipe only when zedge next calls into that socket,
+    and zedge only writes to PUSH and ROUTER: before it handled their commands on its own,
+    each handler that came and went while they were quiet kept ~11 KiB per socket (the soak
+    found RSS climbing with every restart)."""
+    stack = make_stack("ipc", handler=False)
+    context = zmq.Context.instance()
+    endpoints = [(zmq.PULL, stack.stream_base + "-out"), (zmq.ROUTER, stack.stream_base + "-out-stream")]
+
+    def come_and_go(cycle):
+        for kind, endpoint in endpoints:
+            sock = context.socket(kind)
+            if kind == zmq.ROUTER:
+                sock.setsockopt(zmq.IDENTITY, b"flapping-%d" % cycle)
+            monitor = sock.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+            sock.connect(endpoint)
+            # zedge's side of the connection exists once the ZMTP handshake is done.
+            assert monitor.poll(5000, zmq.POLLIN), f"no handshake with {endpoint}"
+            monitor.recv_multipart()
+            sock.disable_monitor()
+            monitor.close(linger=0)
+            sock.close(linger=0)
+
+    for cycle in range(WARM_UP_CYCLES):
+        come_and_go(cycle)
+    time.sleep(0.2)
+    before = rss_bytes(stack.server.proc.pid)
+    for cycle in range(WARM_UP_CYCLES, WARM_UP_CYCLES + FLAPPING_CYCLES):
+        come_and_go(cycle)
+    time.sleep(0.2)
+    assert stack.server.proc.poll() is None, "zedge died"
+    # Without the fix: ~8.6 MiB for 400 cycles.
+    assert_rss_growth_below(rss_bytes(stack.server.proc.pid) - before, 2 * MIB)
+    # A handler that stays still gets its requests.
+    handler = ServingHandler(stack.stream_base, lambda req: b"still here\n", identity=b"stays")
+    try:
+        handler.stream.wait_subscribed()
+        client = connect(stack.port)
+        client.sendall(b"GET / HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n")
+        assert HttpReader(client).read_response().endswith(b"\r\n\r\nstill here\n")
+        client.close()
+    finally:
+        handler.close()
 
 
 # ---------------------------------------------------------------------------------------------
