@@ -293,10 +293,13 @@ def _sanitized(binary):
 SANITIZED = _sanitized(SERVER_BIN)
 
 
+MIB = 1 << 20
+
+
 def assert_rss_growth_below(growth, limit):
     """RSS bounds hold for the normal build; under ASan they are not checked (see above)."""
     if not SANITIZED:
-        assert growth < limit, f"RSS grew {growth / (1 << 20):.1f} MiB (limit {limit / (1 << 20):.0f} MiB)"
+        assert growth < limit, f"RSS grew {growth / MIB:.1f} MiB (limit {limit / MIB:.0f} MiB)"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from harness import (SERVER_BIN, HttpReader, assert_rss_growth_below, connect, free_port,
+from harness import (MIB, SERVER_BIN, HttpReader, assert_rss_growth_below, connect, free_port,
                      is_condure, rss_bytes, wait_closed)
 
 HOST = b"Host: example.com\r\n"
@@ -27,7 +27,6 @@ HELLO_HANDLER = os.environ.get("ZEDGE_HELLO_HANDLER", "")
 # zedge-ws-load is built beside the hello handler (cmd/zedge-ws-load).
 WS_LOAD = os.path.join(os.path.dirname(os.path.dirname(HELLO_HANDLER)), "zedge-ws-load",
                        "zedge-ws-load") if HELLO_HANDLER else ""
-MIB = 1 << 20
 
 
 
