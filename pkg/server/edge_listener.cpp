@@ -14,6 +14,7 @@
 
 #include "log/log.hpp"
 #include "server/inherited_socket.hpp"
+#include "server/listener_seal.hpp"
 #include "server/worker.hpp"
 
 namespace zedge::server {
@@ -26,6 +27,9 @@ constexpr auto kAcceptFailureLogInterval = std::chrono::seconds(5);
 // Connections answered 503 at the limit are held this long at most, this many at once.
 constexpr auto kRefuseLingerTime = std::chrono::seconds(1);
 constexpr std::size_t kRefusingMax = 256;
+// After a listener is sealed, how long handshakes the kernel already answered get to
+// complete into its backlog (the client's last ACK is one round trip away).
+constexpr auto kHandshakeSettleTime = std::chrono::milliseconds(100);
 
 PeerInfo peer_of(int fd) {
   sockaddr_storage address{};
@@ -127,6 +131,7 @@ std::optional<std::string> EdgeListener::add_bound(const config::ListenSpec& spe
   if (!ec) socket.bind(endpoint, ec);
   if (!ec) socket.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return "failed to listen on " + spec.to_string() + ": " + ec.message();
+  acceptor->family = endpoint.protocol().family();
   if (spec.local && spec.local_mode) ::chmod(local_path.c_str(), static_cast<mode_t>(*spec.local_mode));
   if (spec.local) {
     if (auto error = set_owner(local_path, spec.local_user, spec.local_group)) return error;
@@ -152,6 +157,8 @@ std::optional<std::string> EdgeListener::add_inherited(const config::ListenSpec&
   acceptor->socket.assign(asio::generic::stream_protocol(listening.family, SOCK_STREAM), listening.fd, ec);
   if (ec) return "failed to use " + spec.to_string() + ": " + ec.message();
   acceptor->unix_socket = listening.family == AF_UNIX;
+  acceptor->inherited = true;
+  acceptor->family = listening.family;
   LOG_INFO(kLog, "listening on " << spec.to_string() << " (inherited)");
   acceptors_.push_back(std::move(acceptor));
   return std::nullopt;
@@ -168,14 +175,45 @@ void EdgeListener::start() {
 }
 
 void EdgeListener::stop_accepting() {
-  accepting_.store(false);
-  asio::post(io_, [this] {
-    for (auto& acceptor : acceptors_) {
-      asio::error_code ignored;
-      acceptor->socket.close(ignored);
+  if (!accepting_.exchange(false)) return;
+  asio::post(io_, [this] { seal_then_close(); });
+}
+
+void EdgeListener::seal_then_close() {
+  for (auto& acceptor : acceptors_) {
+    // An inherited socket stays open in the parent, which keeps (and may accept) what
+    // comes after we close our copy: it is not ours to seal.
+    if (acceptor->inherited || !acceptor->socket.is_open()) continue;
+    if (auto error = seal_listening_socket(acceptor->socket.native_handle(), acceptor->family)) {
+      LOG_WARN(kLog, "cannot seal " << acceptor->description << " (" << *error
+                                    << "): connections arriving while it closes may be reset");
     }
-    LOG_INFO(kLog, "stopped accepting new connections");
+  }
+  auto timer = std::make_shared<asio::steady_timer>(io_, kHandshakeSettleTime);
+  timer->async_wait([this, timer](const asio::error_code&) {
+    std::size_t taken = 0;
+    for (auto& acceptor : acceptors_) taken += accept_backlog_and_close(*acceptor);
+    closed_.store(true);
+    LOG_INFO(kLog, "stopped accepting new connections (" << taken << " taken from the backlog while closing)");
   });
+}
+
+std::size_t EdgeListener::accept_backlog_and_close(Acceptor& acceptor) {
+  std::size_t taken = 0;
+  while (acceptor.socket.is_open()) {
+    asio::error_code ec;
+    take_one(acceptor, pick_worker(acceptor.info.mode), true, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      // Out of descriptors: what is still queued is reset when the socket closes.
+      LOG_WARN(kLog, "accept on " << acceptor.description << " failed while closing: " << ec.message());
+      break;
+    }
+    ++taken;
+  }
+  asio::error_code ignored;
+  acceptor.socket.close(ignored);
+  return taken;
 }
 
 void EdgeListener::stop() {
@@ -260,44 +298,57 @@ void EdgeListener::accept_pending(Acceptor& acceptor) {
   // A few per wake-up: a burst costs one wait, not one per connection.
   constexpr int kAcceptBatch = 16;
   for (int n = 0; n < kAcceptBatch && acceptor.socket.is_open(); ++n) {
-    asio::error_code ec;
     Worker* worker = pick_worker(acceptor.info.mode);
-    if (worker == nullptr) {
-      if (refusing_ >= kRefusingMax) {
-        // Too many refusals still draining: let the kernel backlog hold the rest.
-        auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
-        timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
-        return;
-      }
-      // At --stream-maxconn / --req-maxconn: answer 503 instead of leaving the client
-      // hanging in the backlog (design.md §2).
-      auto socket = acceptor.socket.accept(io_, ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-      if (ec) return accept_failed(acceptor, ec);
-      // A plain-text 503 means nothing to a TLS client: it gets a prompt close instead.
-      if (!acceptor.tls) refuse_busy(std::move(socket));
-      continue;
+    if (worker == nullptr && refusing_ >= kRefusingMax) {
+      // Too many refusals still draining: let the kernel backlog hold the rest.
+      auto timer = std::make_shared<asio::steady_timer>(io_, kFullRetryDelay);
+      timer->async_wait([this, &acceptor, timer](const asio::error_code&) { accept_next(acceptor); });
+      return;
     }
-    worker->reserve(acceptor.info.mode);
-    // The accepted socket belongs to the worker's io_context from the start.
-    auto socket = acceptor.socket.accept(worker->io(), ec);
-    if (ec) {
-      worker->release_reservation(acceptor.info.mode);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-      return accept_failed(acceptor, ec);
-    }
-    const int fd = socket.native_handle();
-    PeerInfo peer;
-    if (acceptor.local_path.empty() && !acceptor.unix_socket) {
-      set_tcp_options(fd);
-      peer = peer_of(fd);
-    }
-    const ListenerInfo info = acceptor.info;
-    asio::post(worker->io(), [worker, info, peer = std::move(peer), socket = std::move(socket)]() mutable {
-      worker->adopt(std::move(socket), info, std::move(peer));
-    });
+    asio::error_code ec;
+    take_one(acceptor, worker, false, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) return accept_failed(acceptor, ec);
   }
   accept_next(acceptor);
+}
+
+void EdgeListener::take_one(Acceptor& acceptor, Worker* worker, bool closing, asio::error_code& ec) {
+  bool refuse = false;
+  if (worker == nullptr) {
+    if (!closing || !acceptor.tls) {
+      // At --stream-maxconn / --req-maxconn: answer 503 instead of leaving the client
+      // hanging in the backlog.
+      auto socket = acceptor.socket.accept(io_, ec);
+      if (ec) return;
+      // A plain-text 503 means nothing to a TLS client: it gets a prompt close instead,
+      // while the listener is open (it may retry).
+      if (!acceptor.tls) refuse_busy(std::move(socket));
+      return;
+    }
+    // A closing tls listener still owes this client an answer, which takes a handshake: a
+    // worker takes it past its limit (the backlog bounds how many) and answers 503.
+    worker = workers_[next_worker_];
+    next_worker_ = (next_worker_ + 1) % workers_.size();
+    refuse = true;
+  }
+  worker->reserve(acceptor.info.mode);
+  // The accepted socket belongs to the worker's io_context from the start.
+  auto socket = acceptor.socket.accept(worker->io(), ec);
+  if (ec) {
+    worker->release_reservation(acceptor.info.mode);
+    return;
+  }
+  const int fd = socket.native_handle();
+  PeerInfo peer;
+  if (acceptor.local_path.empty() && !acceptor.unix_socket) {
+    set_tcp_options(fd);
+    peer = peer_of(fd);
+  }
+  const ListenerInfo info = acceptor.info;
+  asio::post(worker->io(), [worker, info, refuse, peer = std::move(peer), socket = std::move(socket)]() mutable {
+    worker->adopt(std::move(socket), info, std::move(peer), refuse);
+  });
 }
 
 void EdgeListener::accept_failed(Acceptor& acceptor, const asio::error_code& ec) {

@@ -6,6 +6,8 @@
 // over --tls-identities-dir, reference §3.11).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <asio.hpp>
 #include <atomic>
 #include <functional>
@@ -35,9 +37,14 @@ class EdgeListener {
   // its identities in `tls_identities_dir`. Returns an error text.
   std::optional<std::string> add(const config::ListenSpec& spec, const std::string& tls_identities_dir);
   void start();
-  // Closes the listening sockets now (any thread); the thread keeps running until stop().
+  // Stops taking new connections without losing any the kernel already completed (any
+  // thread): each listening socket is sealed, its backlog accepted dry, then it is closed.
+  // The thread keeps running until stop().
   void stop_accepting();
   bool accepting() const { return accepting_.load(); }
+  // stop_accepting() is done: every listening socket is closed and what its backlog held
+  // was handed to a worker (or refused with 503).
+  bool closed() const { return closed_.load(); }
   // Closes the listening sockets (removing unix socket files) and joins the thread.
   void stop();
 
@@ -49,6 +56,8 @@ class EdgeListener {
     std::string description;
     std::chrono::steady_clock::time_point last_failure_log{};
     bool unix_socket = false;  // inherited unix listener (no peer address, no TCP options)
+    bool inherited = false;    // fd: / systemd: (the parent holds the socket too)
+    int family = AF_UNSPEC;
     std::unique_ptr<tls::ListenerContext> tls{};  // tls listeners only
   };
 
@@ -59,6 +68,12 @@ class EdgeListener {
 
   void accept_next(Acceptor& acceptor);
   void accept_pending(Acceptor& acceptor);
+  // Takes one pending connection to `worker` (nullptr: none has room). `closing`: the
+  // listener is closing, so a tls connection without room goes to a worker anyway, to be
+  // answered 503 after its handshake.
+  void take_one(Acceptor& acceptor, Worker* worker, bool closing, asio::error_code& ec);
+  void seal_then_close();
+  std::size_t accept_backlog_and_close(Acceptor& acceptor);
   void accept_failed(Acceptor& acceptor, const asio::error_code& ec);
   Worker* pick_worker(Mode mode);
   void refuse_busy(asio::generic::stream_protocol::socket socket);
@@ -75,6 +90,7 @@ class EdgeListener {
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::thread thread_;
   std::atomic<bool> accepting_{true};
+  std::atomic<bool> closed_{false};
 };
 
 }  // namespace zedge::server

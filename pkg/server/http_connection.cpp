@@ -167,15 +167,21 @@ void HttpConnection::set_draining(bool draining) {
 
 void HttpConnection::go_away() {
   if (finished_) return;
-  if (handshaking_) {  // no request yet: nothing to say goodbye to
-    finish();
+  if (handshaking_) {
+    // The client is owed an answer too: the handshake goes on (within its timeout), then
+    // its request gets 503.
+    session_.refuse_requests();
     return;
   }
-  if (!session_.idle() && !session_.is_websocket()) {
-    LOG_INFO("connection", session_.request_id() << " drain deadline: request abandoned, handler cancelled");
+  if (session_.response_in_progress()) {
+    LOG_INFO("connection", session_.request_id() << " drain deadline: response cut short, handler cancelled");
   }
   session_.go_away();
   after_event();
+}
+
+void HttpConnection::refuse_requests() {
+  if (!finished_) session_.refuse_requests();
 }
 
 void HttpConnection::resume_reading() {

@@ -48,8 +48,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void resume_reading();
   // Graceful drain: responses get `Connection: close`, the connection closes when quiet.
   void set_draining(bool draining);
-  // The drain deadline (or an immediate WebSocket drain): close 1001 / abandon the request.
+  // The drain deadline (or an immediate WebSocket drain): close 1001, 503 for a request
+  // not answered yet, a started response cut.
   void go_away();
+  // Requests on this connection get 503 (it was taken past the connection limit).
+  void refuse_requests();
 
  private:
   void send_packet(session::Route route, std::string_view address, std::string frame) override;

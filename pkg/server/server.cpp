@@ -13,8 +13,10 @@ namespace zedge::server {
 namespace {
 
 constexpr const char* kLog = "zedge";
-// After the drain deadline, how long closing connections get before the process exits.
-constexpr auto kDrainCloseGrace = std::chrono::seconds(1);
+// After the drain deadline, how long the last answers get before the process exits
+// anyway: 503s to requests still waiting and to connections taken from the closing
+// listeners' backlogs (tls ones handshake first), WebSocket close frames.
+constexpr auto kDrainCloseGrace = std::chrono::seconds(2);
 
 }  // namespace
 
@@ -223,7 +225,9 @@ bool Server::drain_finished() const {
   // After the deadline the workers close what is left; give the close frames a moment.
   if (now >= drain_deadline_ + kDrainCloseGrace) return true;
   lock.unlock();
-  return !accepting() && connection_count() == 0;
+  // Closed, not merely no longer accepting: until the backlogs are taken, connections
+  // the kernel completed are not counted yet.
+  return listener_->closed() && connection_count() == 0;
 }
 
 }  // namespace zedge::server

@@ -219,7 +219,7 @@ void Worker::release_reservation(Mode mode) {
 }
 
 void Worker::adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener,
-                   PeerInfo peer) {
+                   PeerInfo peer, bool refuse) {
   if (shutting_down_) {
     release_reservation(listener.mode);
     return;
@@ -241,6 +241,9 @@ void Worker::adopt(asio::generic::stream_protocol::socket socket, const Listener
   metrics_.connection_opened(metrics::Protocol::Http);
   if (draining_) connection->set_draining(true);
   connection->start();
+  // Past the drain deadline a listener's backlog is still answered, but with 503.
+  if (drain_deadline_passed_) connection->go_away();
+  else if (refuse) connection->refuse_requests();
 }
 
 void Worker::release(std::uint32_t slot, Mode mode) {

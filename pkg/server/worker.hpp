@@ -71,9 +71,10 @@ class Worker {
   void reserve(Mode mode);
   // Listener thread: a reserved accept failed.
   void release_reservation(Mode mode);
-  // Worker thread: take ownership of an accepted socket.
+  // Worker thread: take ownership of an accepted socket. `refuse`: it was taken past the
+  // connection limit from a closing listener's backlog, and its request gets 503.
   void adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener,
-             PeerInfo peer);
+             PeerInfo peer, bool refuse = false);
 
   // Connection services (worker thread).
   std::string next_request_id(std::uint32_t slot);

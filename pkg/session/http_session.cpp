@@ -64,11 +64,11 @@ std::size_t HttpSession::on_client_bytes(std::string_view input, Clock::time_poi
   now_ = now;
   if (close_reason_ != CloseReason::None) return 0;
   if (settings_.mode == Mode::Stream && !input.empty()) client_deadline_ = now + settings_.stream_timeout;
-  if (phase_ == Phase::AwaitingHead && !head_started_ && !input.empty() && settings_.header_timeout.count() > 0) {
+  if (phase_ == Phase::AwaitingHead && !head_started_ && !input.empty()) {
+    head_started_ = true;
     // A head trickled a byte at a time must not hold its connection for the whole session
     // timer (or, on a kept-alive connection, past it): it gets --header-timeout from here.
-    head_started_ = true;
-    deadline_ = std::min(deadline_, now + settings_.header_timeout);
+    if (settings_.header_timeout.count() > 0) deadline_ = std::min(deadline_, now + settings_.header_timeout);
   }
   std::size_t used = 0;
   for (;;) {
@@ -258,6 +258,11 @@ void HttpSession::on_client_closed() {
 
 void HttpSession::begin_request(Clock::time_point now) {
   request_started_ = now;
+  request_begun_ = true;
+  if (refusing_) {
+    answer_shutting_down();
+    return;
+  }
   const auto& head = parser_.head();
   const bool stream = settings_.mode == Mode::Stream;
   if (head.websocket_upgrade) {
@@ -717,13 +722,44 @@ void HttpSession::close_if_idle() {
   if (idle()) close(CloseReason::Drained);
 }
 
+void HttpSession::refuse_requests() { refusing_ = true; }
+
 void HttpSession::go_away() {
   if (ws_) {
     ws_->go_away();
     return;
   }
-  // An unfinished request is abandoned: the handler hears `cancel` (as at shutdown).
-  close(CloseReason::Drained);
+  refusing_ = true;
+  if (close_reason_ != CloseReason::None) return;
+  if (phase_ == Phase::AwaitingHead) {
+    // A connection that served a request and has nothing in progress was told
+    // `Connection: close` or has been quiet: close it. A new one, or one whose next head
+    // is partly here, is owed an answer: its request gets 503 when the head is complete.
+    if (request_begun_ && !head_started_ && writing_ == 0 && output_.empty()) close(CloseReason::Drained);
+    return;
+  }
+  // A response whose last byte came from the handler is still being written: let it end.
+  if (response_done_) return;
+  if (response_started_) {
+    // Part of the response is out: it is cut (its handler hears `cancel`).
+    close(CloseReason::Drained);
+    return;
+  }
+  // Nothing was answered yet: the client hears 503 and may retry elsewhere.
+  answer_shutting_down();
+}
+
+void HttpSession::answer_shutting_down() {
+  // A handler already working on the request hears that it is abandoned.
+  if (settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !handler_.empty()) {
+    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
+  }
+  const int version_minor = parser_.head().version_minor == 0 ? 0 : 1;
+  http1::write_simple_response(version_minor, 503, http1::reason_phrase(503),
+                               "The server is shutting down; retry the request.\n", false, output_);
+  report_response(503);
+  close_reason_ = CloseReason::Drained;
+  close_after_output_ = true;
 }
 
 bool HttpSession::wants_keepalive() const {

@@ -71,6 +71,11 @@ class HttpSession {
     return !ws_ && settings_.mode == Mode::Stream && phase_ == Phase::InRequest && handler_.empty() &&
            !id_.empty() && !response_done_;
   }
+  // Part of the response to the request in flight is out, and not all of it has come
+  // from the handler yet.
+  bool response_in_progress() const {
+    return !ws_ && close_reason_ == CloseReason::None && response_started_ && !response_done_;
+  }
   // True once the connection speaks WebSocket.
   bool is_websocket() const { return ws_ != nullptr; }
 
@@ -81,8 +86,14 @@ class HttpSession {
   // Between requests with nothing in flight (a WebSocket is never idle).
   bool idle() const;
   void close_if_idle();
-  // The drain deadline: a WebSocket gets close 1001 (its handler a `close` 1001); an HTTP
-  // request still in flight is abandoned with `cancel` to its handler.
+  // From now on a request that arrives gets 503 with `Connection: close` instead of going
+  // to a handler (the connection came out of a closing listener's backlog with no room
+  // left, or after the drain deadline).
+  void refuse_requests();
+  // The drain deadline: a WebSocket gets close 1001 (its handler a `close` 1001). A request
+  // not answered yet gets 503 with `Connection: close` (its handler a `cancel`); a response
+  // already started is cut (`cancel`); a new connection's first request, when it comes,
+  // gets 503; a connection between requests closes.
   void go_away();
   void shutdown();
   // The handler broke the protocol for this session (e.g. an unknown packet type): close.
@@ -117,6 +128,7 @@ class HttpSession {
   void after_output_drained(Clock::time_point now);
   void answer_error(int status, std::string_view message);
   void answer_body_too_large();  // 413 for req mode's --body-buffer-size
+  void answer_shutting_down();   // 503 at or after the drain deadline
   void report_response(int status);
   void close(CloseReason reason);
   void arm(std::chrono::milliseconds timeout, Clock::time_point now);
@@ -165,6 +177,8 @@ class HttpSession {
   http1::ResponsePlan plan_;
   bool upgrade_requested_ = false;
   bool draining_ = false;
+  bool refusing_ = false;       // requests get 503 (refuse_requests, go_away)
+  bool request_begun_ = false;  // a request head was complete on this connection (never reset)
   Clock::time_point now_;               // time of the event being handled
   Clock::time_point request_started_;   // for the request duration metric
   int status_ = 0;                      // status of the response in flight  // a valid WebSocket upgrade waits for the handler
