@@ -719,7 +719,9 @@ bool HttpSession::idle() const {
 }
 
 void HttpSession::close_if_idle() {
-  if (idle()) close(CloseReason::Drained);
+  // Only between requests: a new connection's first request, or a head partly here, is
+  // still owed its answer.
+  if (idle() && request_begun_ && !head_started_) close(CloseReason::Drained);
 }
 
 void HttpSession::refuse_requests() { refusing_ = true; }

@@ -85,6 +85,7 @@ class HttpSession {
   bool draining() const { return draining_; }
   // Between requests with nothing in flight (a WebSocket is never idle).
   bool idle() const;
+  // Draining: closes a connection that served a request and has nothing in progress.
   void close_if_idle();
   // From now on a request that arrives gets 503 with `Connection: close` instead of going
   // to a handler (the connection came out of a closing listener's backlog with no room

@@ -163,6 +163,44 @@ TEST_F(DrainDeadline, Http10ClientGets503InHttp10) {
             "Content-Length: 48\r\n\r\nThe server is shutting down; retry the request.\n");
 }
 
+using DrainBeforeDeadline = SessionTest;
+
+// A quiet keep-alive connection is closed while draining; a connection whose first request
+// has not come yet (a slow client, a loaded machine) or whose next head is partly here is
+// not: closing it would leave a client that got in without an answer.
+TEST_F(DrainBeforeDeadline, QuietConnectionsCloseOnlyBetweenRequests) {
+  start();
+  session().set_draining(true);
+  session().close_if_idle();
+  EXPECT_FALSE(session().closed());
+  client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+  handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:x,}");
+  EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx");
+  EXPECT_TRUE(session().closed());  // Connection: close
+
+  start();
+  client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+  handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:x,}");
+  write();
+  client("GET /b HTTP/1.1\r\n");
+  session().set_draining(true);
+  session().close_if_idle();
+  EXPECT_FALSE(session().closed());  // a head is partly here
+  client("Host: a\r\n\r\n");
+  EXPECT_EQ(sent().size(), 2u);  // /a and /b went to the handler
+}
+
+TEST_F(DrainBeforeDeadline, QuietConnectionThatServedARequestCloses) {
+  start();
+  client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+  handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:x,}");
+  write();
+  session().set_draining(true);
+  session().close_if_idle();
+  EXPECT_TRUE(session().closed());
+  EXPECT_EQ(session().close_reason(), CloseReason::Drained);
+}
+
 using RefusedConnection = SessionTest;
 
 // A closing listener's backlog past the connection limit: served by no handler, answered.
