@@ -1,5 +1,5 @@
 # zedge image. The build stage runs the same install and build scripts the README uses on
-# Debian 12; the runtime stage is Debian 12 slim with only the shared libraries the two
+# Debian 12; the runtime stage is Debian 12 slim with only the shared libraries the
 # binaries link, run as UID 65532 and friendly to a read-only root filesystem: the only
 # path zedge writes (ipc:// sockets) is the /var/run/zedge volume, which is also the working
 # directory, so Condure's relative default `ipc://client` lands there too.
@@ -19,7 +19,8 @@ RUN bash deploy/install-deps.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN ZEDGE_BUILD_DIR=/build bash deploy/build.sh \
         -DZEDGE_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release \
-    && strip /build/cmd/zedge/zedge /build/cmd/zedge-hello-handler/zedge-hello-handler
+    && strip /build/cmd/zedge/zedge /build/cmd/zedge-hello-handler/zedge-hello-handler \
+        /build/cmd/zedge-drain/zedge-drain
 
 FROM ${DEBIAN_SLIM_IMAGE}
 LABEL org.opencontainers.image.title="zedge" \
@@ -33,11 +34,15 @@ RUN apt-get update \
     && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin nonroot \
     && install -d -o 65532 -g 65532 -m 0775 /var/run/zedge
+# zedge-drain is the preStop hook (helm/zedge): static, so an init container can copy it
+# into a volume and any handler image can run it.
 COPY --from=build /build/cmd/zedge/zedge /build/cmd/zedge-hello-handler/zedge-hello-handler \
-     /usr/local/bin/
-# Fails the build when a library the binaries link is missing from the list above.
+     /build/cmd/zedge-drain/zedge-drain /usr/local/bin/
+# Fails the build when a library the binaries link is missing from the list above, or
+# zedge-drain links any.
 RUN ! ldd /usr/local/bin/zedge /usr/local/bin/zedge-hello-handler | grep 'not found' \
-    && zedge --version
+    && ldd /usr/local/bin/zedge-drain 2>&1 | grep -q 'not a dynamic executable' \
+    && zedge --version && zedge-drain --version
 USER 65532:65532
 WORKDIR /var/run/zedge
 VOLUME ["/var/run/zedge"]

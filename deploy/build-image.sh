@@ -10,9 +10,10 @@
 #    needs cgroups this kind of host may not offer; `podman run` is not used for the same
 #    reason).
 # 3. The smoke test mounts the image's root read-only, gives it a writable /var/run/zedge
-#    (the pod's emptyDir), and chroots into it as UID 65532: `zedge --version`, then the
-#    bundled hello handler and zedge over ipc, and one HTTP request through zedge, sent by
-#    the image's own bash (as the chart's `helm test` pod does), plus /readyz.
+#    (the pod's emptyDir), and chroots into it as UID 65532: `zedge --version` and
+#    `zedge-drain --version`, then the bundled hello handler and zedge over ipc, and one
+#    HTTP request through zedge, sent by the image's own bash (as the chart's `helm test`
+#    pod does), plus /readyz.
 # Installs podman and mmdebstrap with apt-get when they are missing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -114,6 +115,7 @@ mount --bind /dev "$mnt/dev"
 in_image() { chroot --userspec="$smoke_uid:$smoke_uid" "$mnt" "$@"; }
 
 in_image /usr/local/bin/zedge --version
+in_image /usr/local/bin/zedge-drain --version
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 http_port=$(free_port)

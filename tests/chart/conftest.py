@@ -116,6 +116,10 @@ class Renderer:
 
 @pytest.fixture(scope="session")
 def render(tmp_path_factory):
+    # ctest builds the renderer once (test chart.renderer) for every test that renders.
+    built = os.environ.get("ZEDGE_CHART_RENDERER")
+    if built:
+        return Renderer(pathlib.Path(built), tmp_path_factory.mktemp("renders"))
     work = pathlib.Path(os.environ.get("ZEDGE_CHART_WORK") or tmp_path_factory.mktemp("work"))
     subprocess.run(["bash", str(HERE / "render" / "build.sh"), str(work)], check=True)
     return Renderer(work / "render", tmp_path_factory.mktemp("renders"))

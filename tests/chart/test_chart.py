@@ -56,13 +56,28 @@ def args_of(container):
     return dict(a[2:].split("=", 1) if "=" in a else (a[2:], True) for a in container["args"])
 
 
-def pre_stop_seconds(container):
-    """Seconds a container's preStop waits (0 without one), either form."""
+DRAIN_HOOK_BINARIES = {"/usr/local/bin/zedge-drain", "/zedge-hooks/zedge-drain"}
+
+
+def drain_hook(container):
+    """The flags of a container's zedge-drain preStop (binary under "binary"), else None."""
+    command = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command")
+    if not command or command[0] not in DRAIN_HOOK_BINARIES:
+        return None
+    return {"binary": command[0], **args_of({"args": command[1:]})}
+
+
+def pre_stop_wait(container):
+    """Seconds a container's preStop waits before SIGTERM (sleep forms) or before it starts
+    the drain (zedge-drain's --delay); 0 without one."""
     pre_stop = container.get("lifecycle", {}).get("preStop")
     if pre_stop is None:
         return 0
     if "sleep" in pre_stop:
         return pre_stop["sleep"]["seconds"]
+    hook = drain_hook(container)
+    if hook is not None:
+        return int(hook["delay"])
     command = pre_stop["exec"]["command"]
     assert command[0] == "/bin/sleep", command
     return int(command[1])
@@ -231,7 +246,7 @@ def test_termination_grace_covers_prestop_and_drain(case, rendered):
     grace = out.pod_spec["terminationGracePeriodSeconds"]
     drain = v["zedge"]["drainTimeoutSeconds"]
     assert grace > drain
-    waits = [pre_stop_seconds(c) for c in all_containers(out.pod_spec)]
+    waits = [pre_stop_wait(c) for c in all_containers(out.pod_spec)]
     if v["shutdown"]["terminationGracePeriodSeconds"]:
         assert grace == v["shutdown"]["terminationGracePeriodSeconds"]
     else:
@@ -239,31 +254,84 @@ def test_termination_grace_covers_prestop_and_drain(case, rendered):
         assert grace == pre + drain + v["shutdown"]["extraGraceSeconds"]
         # zedge's own preStop wait plus its drain fits (the handler's longer wait, in a
         # classic sidecar, runs alongside them).
-        assert pre_stop_seconds(out.zedge) + drain < grace
+        assert pre_stop_wait(out.zedge) + drain < grace
         assert max(waits) <= grace
+    for c in all_containers(out.pod_spec):
+        hook = drain_hook(c)
+        if hook is not None:
+            # zedge-drain gives up 2 s after the deadline; the SIGTERMs after it need a moment.
+            assert int(hook["delay"]) + int(hook["timeout"]) + 2 < grace, c["name"]
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_prestop_drains_while_the_handler_runs(case, rendered):
+    out = rendered[case]
+    v = out.values
+    if v["shutdown"]["preStopMode"] != "drain":
+        return
+    native = v["mode"] == "sidecar" and v["sidecar"]["native"]
+    expected = {"admin": f"127.0.0.1:{v['admin']['port']}",
+                "delay": str(v["shutdown"]["preStopSleepSeconds"]),
+                "timeout": str(v["zedge"]["drainTimeoutSeconds"])}
+    if v["mode"] == "sidecar" and not v["handler"]["lifecycle"]:
+        # The handler gets SIGTERM only once zedge's drain is over.
+        assert drain_hook(out.handler) == {"binary": "/zedge-hooks/zedge-drain", **expected}
+    if native:
+        # Its preStop and SIGTERM come after the handler exited, the drain long over.
+        assert "lifecycle" not in out.zedge
+    else:
+        # Gateway, classic sidecar: zedge's own hook drains, so its SIGTERM ends it at once.
+        assert drain_hook(out.zedge) == {"binary": "/usr/local/bin/zedge-drain", **expected}
 
 
 @pytest.mark.parametrize("case", ALL_CASES)
 def test_prestop_waits_then_sigterm_drains(case, rendered):
     out = rendered[case]
     v = out.values
+    if v["shutdown"]["preStopMode"] == "drain":
+        return
     sleep = 0 if v["shutdown"]["preStopMode"] == "none" else v["shutdown"]["preStopSleepSeconds"]
     native = v["mode"] == "sidecar" and v["sidecar"]["native"]
     # A native sidecar gets SIGTERM after the handler exited: no point waiting then.
-    assert pre_stop_seconds(out.zedge) == (0 if native else sleep)
+    assert pre_stop_wait(out.zedge) == (0 if native else sleep)
     if sleep and not native:
         form = "sleep" if v["shutdown"]["preStopMode"] == "sleepAction" else "exec"
         assert form in out.zedge["lifecycle"]["preStop"]
     if v["mode"] == "sidecar" and not v["handler"]["lifecycle"]:
         expected = sleep if native else sleep + v["zedge"]["drainTimeoutSeconds"]
-        assert pre_stop_seconds(out.handler) == expected
+        assert pre_stop_wait(out.handler) == expected
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_drain_hook_is_installed_for_the_handler(case, rendered):
+    out = rendered[case]
+    v = out.values
+    spec = out.pod_spec
+    volumes = {vol["name"]: vol for vol in spec["volumes"]}
+    init = [c["name"] for c in spec.get("initContainers", [])]
+    if v["mode"] != "sidecar" or v["shutdown"]["preStopMode"] != "drain":
+        assert "install-drain-hook" not in init and "zedge-hooks" not in volumes
+        return
+    # First, so the hook is in place before anything that could be stopped runs.
+    assert init[0] == "install-drain-hook"
+    installer = spec["initContainers"][0]
+    assert "restartPolicy" not in installer  # runs to completion
+    assert installer["image"] == out.zedge["image"]
+    assert installer["command"] == ["/usr/local/bin/zedge-drain", "--install-to=/zedge-hooks"]
+    assert installer["volumeMounts"] == [{"name": "zedge-hooks", "mountPath": "/zedge-hooks"}]
+    assert installer["resources"]["limits"]["memory"]
+    assert "emptyDir" in volumes["zedge-hooks"]
+    assert {"name": "zedge-hooks", "mountPath": "/zedge-hooks", "readOnly": True} in out.handler["volumeMounts"]
 
 
 def test_prestop_modes(render):
     out = render(values={"shutdown": {"preStopMode": "sleepAction"}, "sidecar": {"native": False}})
     assert out.zedge["lifecycle"]["preStop"] == {"sleep": {"seconds": 5}}
     assert out.handler["lifecycle"]["preStop"] == {"sleep": {"seconds": 30}}
-    out = render(values={"mode": "gateway", "gateway": {"handlerService": "h"}})
+    out = render(values={"shutdown": {"preStopMode": "exec"}})
+    assert "lifecycle" not in out.zedge
+    assert out.handler["lifecycle"]["preStop"] == {"exec": {"command": ["/bin/sleep", "5"]}}
+    out = render(values={"mode": "gateway", "gateway": {"handlerService": "h"}, "shutdown": {"preStopMode": "exec"}})
     assert out.zedge["lifecycle"]["preStop"] == {"exec": {"command": ["/bin/sleep", "5"]}}
     out = render(values={"mode": "gateway", "gateway": {"handlerService": "h"},
                          "shutdown": {"preStopMode": "none"}})
@@ -271,10 +339,25 @@ def test_prestop_modes(render):
     assert out.pod_spec["terminationGracePeriodSeconds"] == 30
 
 
+def test_drain_hook_lines(render):
+    out = render()
+    assert out.handler["lifecycle"] == {"preStop": {"exec": {"command": [
+        "/zedge-hooks/zedge-drain", "--admin=127.0.0.1:9090", "--delay=5", "--timeout=25"]}}}
+    out = render(values={"sidecar": {"native": False}, "admin": {"port": 9901},
+                         "shutdown": {"preStopSleepSeconds": 0}, "zedge": {"drainTimeoutSeconds": 10}})
+    line = ["--admin=127.0.0.1:9901", "--delay=0", "--timeout=10"]
+    assert out.zedge["lifecycle"]["preStop"]["exec"]["command"] == ["/usr/local/bin/zedge-drain", *line]
+    assert out.handler["lifecycle"]["preStop"]["exec"]["command"] == ["/zedge-hooks/zedge-drain", *line]
+    assert out.pod_spec["terminationGracePeriodSeconds"] == 15
+
+
 def test_user_handler_lifecycle_replaces_the_computed_one(render):
     lifecycle = {"preStop": {"httpGet": {"path": "/shutdown", "port": 8081}}}
     out = render(values={"handler": {"lifecycle": lifecycle}})
     assert out.handler["lifecycle"] == lifecycle
+    # zedge-drain stays installed, for a preStop of the user's own to run.
+    assert [c["name"] for c in out.pod_spec["initContainers"]] == ["install-drain-hook", "zedge"]
+    assert any(m["name"] == "zedge-hooks" for m in out.handler["volumeMounts"])
 
 
 # --- modes -------------------------------------------------------------------------------
@@ -314,12 +397,13 @@ def test_sidecar_mode_runs_the_handler_beside_zedge(case, rendered):
 def test_native_or_classic_sidecar(case, rendered):
     out = rendered[case]
     spec = out.pod_spec
+    installer = ["install-drain-hook"] if out.values["shutdown"]["preStopMode"] == "drain" else []
     if out.values["sidecar"]["native"]:
-        assert [c["name"] for c in spec["initContainers"]] == ["zedge"]
-        assert spec["initContainers"][0]["restartPolicy"] == "Always"
+        assert [c["name"] for c in spec["initContainers"]] == installer + ["zedge"]
+        assert out.zedge["restartPolicy"] == "Always"
         assert "zedge" not in [c["name"] for c in spec["containers"]]
     else:
-        assert "initContainers" not in spec
+        assert [c["name"] for c in spec.get("initContainers", [])] == installer
         assert [c["name"] for c in spec["containers"]][0] == "zedge"
         assert "restartPolicy" not in out.zedge
 

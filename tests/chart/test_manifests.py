@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, YAMLLINT_CONFIG
-from test_chart import CONTAINER_FIELDS, POD_SPEC_FIELDS, RESTRICTED, pre_stop_seconds
+from test_chart import CONTAINER_FIELDS, POD_SPEC_FIELDS, RESTRICTED, drain_hook, pre_stop_wait
 
 K8S = ROOT / "deploy" / "k8s"
 MANIFESTS = sorted(K8S.glob("*.yaml"))
@@ -66,7 +66,7 @@ def test_zedge_probes_and_drain_budget(name, deployment):
     assert zedge["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "admin"}
     assert zedge["startupProbe"]["httpGet"] == {"path": "/livez", "port": "admin"}
     drain = int(args["drain-timeout"])
-    waits = [pre_stop_seconds(c) for c in spec.get("initContainers", []) + spec["containers"]]
+    waits = [pre_stop_wait(c) for c in spec.get("initContainers", []) + spec["containers"]]
     assert spec["terminationGracePeriodSeconds"] > max(waits) + drain
     assert {"name": "zedge-run", "mountPath": "/var/run/zedge"} in zedge["volumeMounts"]
 
@@ -74,14 +74,20 @@ def test_zedge_probes_and_drain_budget(name, deployment):
 def test_sidecar_example_is_a_native_sidecar_over_ipc():
     (dep,) = [d for d in load(K8S / "sidecar.yaml") if d["kind"] == "Deployment"]
     spec = dep["spec"]["template"]["spec"]
-    (zedge,) = spec["initContainers"]
+    installer, zedge = spec["initContainers"]
     assert zedge["restartPolicy"] == "Always"
     (handler,) = spec["containers"]
     base = flags(zedge)["zclient-stream"]
     assert base.startswith("ipc:///var/run/zedge/")
     assert flags(handler)["stream-base"] == base
     assert flags(handler)["instance"] == flags(zedge)["id"]
-    assert pre_stop_seconds(zedge) == 0 and pre_stop_seconds(handler) > 0
+    # The handler's preStop drains zedge (zedge-drain, installed by the first init
+    # container); zedge's SIGTERM comes after the handler exited, with nothing left to do.
+    assert installer["command"] == ["/usr/local/bin/zedge-drain", "--install-to=/zedge-hooks"]
+    assert "lifecycle" not in zedge
+    assert drain_hook(handler) == {"binary": "/zedge-hooks/zedge-drain", "admin": "127.0.0.1:9090",
+                                   "delay": "5", "timeout": flags(zedge)["drain-timeout"]}
+    assert {"name": "zedge-hooks", "mountPath": "/zedge-hooks", "readOnly": True} in handler["volumeMounts"]
 
 
 def test_gateway_example_connects_to_the_handler_headless_service():
@@ -102,6 +108,8 @@ def test_gateway_example_connects_to_the_handler_headless_service():
     assert args["zclient-connect"] is True
     assert args["zclient-stream"] == f"tcp://{svc['metadata']['name']}:5560"
     assert handler_flags["instance"] == args["id"]
+    assert drain_hook(zedge) == {"binary": "/usr/local/bin/zedge-drain", "admin": "127.0.0.1:9090",
+                                 "delay": "5", "timeout": args["drain-timeout"]}
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.stem)

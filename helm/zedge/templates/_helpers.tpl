@@ -88,11 +88,39 @@ timeout so the kubelet's SIGKILL never cuts a drain short.
 {{- if eq .Values.shutdown.preStopMode "none" }}0{{ else }}{{ int .Values.shutdown.preStopSleepSeconds }}{{ end }}
 {{- end }}
 
-{{/* A preStop handler that waits .seconds (see shutdown in values.yaml); empty for 0. */}}
+{{/* "true" when the preStop hooks drain zedge through zedge-drain (shutdown.preStopMode). */}}
+{{- define "zedge.drainHook" -}}
+{{- if eq .Values.shutdown.preStopMode "drain" }}true{{ end }}
+{{- end }}
+
+{{/* Where the handler container finds zedge-drain (sidecar mode, preStopMode drain). */}}
+{{- define "zedge.hooksMountPath" -}}
+/zedge-hooks
+{{- end }}
+
+{{/*
+The zedge-drain command line of a preStop hook, .binary being its path in that container:
+wait preStopSleepSeconds with zedge serving, drain for drainTimeoutSeconds, return when no
+connection is left. The admin API on loopback needs no token for POST /drain.
+*/}}
+{{- define "zedge.drainCommand" -}}
+{{- $v := .root.Values }}
+{{- $words := list .binary (printf "--admin=127.0.0.1:%d" (int $v.admin.port)) (printf "--delay=%d" (int $v.shutdown.preStopSleepSeconds)) (printf "--timeout=%d" (int $v.zedge.drainTimeoutSeconds)) }}
+{{- range $i, $word := $words }}{{ if $i }}, {{ else }}[{{ end }}{{ $word | quote }}{{ end }}]
+{{- end }}
+
+{{/*
+A preStop handler: the drain (.binary set, preStopMode drain), or a wait of .seconds
+(exec, sleepAction; empty for 0 or none).
+*/}}
 {{- define "zedge.preStop" -}}
-{{- if and (ne .mode "none") (gt (int .seconds) 0) }}
+{{- if eq .root.Values.shutdown.preStopMode "drain" }}
 preStop:
-{{- if eq .mode "sleepAction" }}
+  exec:
+    command: {{ include "zedge.drainCommand" (dict "root" .root "binary" .binary) }}
+{{- else if and (ne .root.Values.shutdown.preStopMode "none") (gt (int .seconds) 0) }}
+preStop:
+{{- if eq .root.Values.shutdown.preStopMode "sleepAction" }}
   sleep:
     seconds: {{ int .seconds }}
 {{- else }}
@@ -103,19 +131,23 @@ preStop:
 {{- end }}
 
 {{/*
-zedge's preStop. A native sidecar gets SIGTERM only after the handler has exited, so
-waiting then would only delay the drain.
+zedge's preStop. A native sidecar gets its preStop and SIGTERM only after the handler has
+exited: with preStopMode drain the handler's hook has drained zedge by then, otherwise
+waiting would only delay the drain. In the other arrangements zedge's hook drains (or
+waits) too, so the SIGTERM after it finds the drain over and zedge exits at once.
 */}}
 {{- define "zedge.zedgeLifecycle" -}}
 {{- if not (include "zedge.nativeSidecar" .) }}
-{{- include "zedge.preStop" (dict "mode" .Values.shutdown.preStopMode "seconds" (include "zedge.preStopSleepSeconds" .)) }}
+{{- include "zedge.preStop" (dict "root" . "binary" "/usr/local/bin/zedge-drain" "seconds" (include "zedge.preStopSleepSeconds" .)) }}
 {{- end }}
 {{- end }}
 
 {{/*
-The handler's preStop (sidecar mode). Classic: every container gets SIGTERM when its own
-preStop ends, so the handler waits out zedge's preStop and drain too. Native: the handler
-stops first and zedge drains after it.
+The handler's preStop (sidecar mode). drain: zedge-drain from the zedge-hooks volume, so
+the handler gets SIGTERM only once zedge's drain is over, native or classic. exec and
+sleepAction only wait: classic, the handler waits out zedge's preStop and drain too (every
+container gets SIGTERM when its own preStop ends); native, the handler stops first and
+zedge drains after it, without a handler.
 */}}
 {{- define "zedge.handlerLifecycle" -}}
 {{- if .Values.handler.lifecycle }}
@@ -125,8 +157,36 @@ stops first and zedge drains after it.
 {{- if and (not (include "zedge.nativeSidecar" .)) (gt $seconds 0) }}
 {{- $seconds = add $seconds (int .Values.zedge.drainTimeoutSeconds) }}
 {{- end }}
-{{- include "zedge.preStop" (dict "mode" .Values.shutdown.preStopMode "seconds" $seconds) }}
+{{- include "zedge.preStop" (dict "root" . "binary" (printf "%s/zedge-drain" (include "zedge.hooksMountPath" .)) "seconds" $seconds) }}
 {{- end }}
+{{- end }}
+
+{{/*
+Sidecar mode with preStopMode drain: an init container copies zedge-drain (static, runs in
+any image) from zedge's image into the zedge-hooks emptyDir the handler mounts; neither
+image needs a shell or cp for it.
+*/}}
+{{- define "zedge.hooksInstaller" -}}
+- name: install-drain-hook
+  image: {{ include "zedge.image" . | quote }}
+  imagePullPolicy: {{ .Values.image.pullPolicy }}
+  command: ["/usr/local/bin/zedge-drain", {{ printf "--install-to=%s" (include "zedge.hooksMountPath" .) | quote }}]
+  resources:
+    requests:
+      cpu: 10m
+      memory: 16Mi
+    limits:
+      memory: 32Mi
+  securityContext:
+    {{- include "zedge.containerSecurityContext" . | nindent 4 }}
+  volumeMounts:
+    - name: zedge-hooks
+      mountPath: {{ include "zedge.hooksMountPath" . }}
+{{- end }}
+
+{{/* "true" when the pod has the zedge-hooks volume and its installer. */}}
+{{- define "zedge.installsHooks" -}}
+{{- if and (eq .Values.mode "sidecar") (include "zedge.drainHook" .) }}true{{ end }}
 {{- end }}
 
 {{/* Pod Security "restricted", plus a read-only root filesystem. */}}
@@ -338,6 +398,11 @@ seccompProfile:
     {{- if eq .Values.sidecar.transport "ipc" }}
     - name: zedge-run
       mountPath: {{ $h.ipcMountPath }}
+    {{- end }}
+    {{- if include "zedge.installsHooks" . }}
+    - name: zedge-hooks
+      mountPath: {{ include "zedge.hooksMountPath" . }}
+      readOnly: true
     {{- end }}
     {{- with $h.volumeMounts }}
     {{- toYaml . | nindent 4 }}
