@@ -23,16 +23,18 @@ std::optional<DrainProgress> parse_drain_progress(std::string_view status_json, 
   DrainProgress progress;
   const rapidjson::Value* drain = member(doc, "drain");
   const rapidjson::Value* started = drain ? member(*drain, "started") : nullptr;
+  const rapidjson::Value* finished = drain ? member(*drain, "finished") : nullptr;
   const rapidjson::Value* left = drain ? member(*drain, "deadline_seconds_left") : nullptr;
   const rapidjson::Value* connections = member(doc, "connections");
   const rapidjson::Value* total = connections ? member(*connections, "total") : nullptr;
   const rapidjson::Value* listeners = member(doc, "listeners");
-  if (!started || !started->IsBool() || !left || !left->IsNumber() || !total || !total->IsUint64() ||
+  if (!started || !started->IsBool() || !finished || !finished->IsBool() || !left || !left->IsNumber() || !total || !total->IsUint64() ||
       !listeners || !listeners->IsArray()) {
-    error = "/status lacks drain.started, drain.deadline_seconds_left, connections.total or listeners";
+    error = "/status lacks drain.started, drain.finished, drain.deadline_seconds_left, connections.total or listeners";
     return std::nullopt;
   }
   progress.started = started->GetBool();
+  progress.finished = finished->GetBool();
   progress.deadline_seconds_left = left->GetDouble();
   progress.connections = total->GetUint64();
   for (const auto& listener : listeners->GetArray()) {

@@ -10,16 +10,18 @@ namespace zedge::drain {
 
 struct DrainProgress {
   bool started = false;                // drain.started
+  bool finished = false;               // drain.finished
   double deadline_seconds_left = 0;    // drain.deadline_seconds_left (0 once passed)
   std::uint64_t listeners_open = 0;    // listeners[] with open: true
   std::uint64_t connections = 0;       // connections.total
 
-  // The deadline passed, the listeners closed, no client connection left: the handler is
-  // needed no more.
-  bool over() const { return started && deadline_seconds_left <= 0 && listeners_open == 0 && connections == 0; }
+  // zedge says the drain has nothing left to do (listeners closed with their backlog taken,
+  // no client connection left): the handler is needed no more. The other fields say why
+  // not yet.
+  bool over() const { return started && finished; }
 };
 
-// Reads the four fields above from a /status body (api/admin.openapi.yaml, Status);
+// Reads the fields above from a /status body (api/admin.openapi.yaml, Status);
 // every other field is ignored. Nullopt and `error` when one is missing or mistyped.
 std::optional<DrainProgress> parse_drain_progress(std::string_view status_json, std::string& error);
 

@@ -78,6 +78,9 @@ TotalsStatus totals_from(const metrics::MetricsSnapshot& m);
 
 struct DrainStatus {
   bool started = false;
+  // Nothing is left to do: the listeners are closed (their backlog taken) and no client
+  // connection is left. A preStop hook waits for this before the handler may stop.
+  bool finished = false;
   double deadline_seconds_left = 0;  // 0 when not draining or past the deadline
   DrainOptions options;              // of the running drain (ignored when not started)
 };

@@ -166,6 +166,8 @@ void drain(Writer& w, const DrainStatus& d) {
   w.StartObject();
   key(w, "started");
   w.Bool(d.started);
+  key(w, "finished");
+  w.Bool(d.finished);
   key(w, "deadline_seconds_left");
   number(w, d.deadline_seconds_left);
   key(w, "timeout_seconds");

@@ -206,6 +206,11 @@ std::optional<std::string> Server::not_ready_reason() {
   return presence_.not_ready_reason(std::chrono::steady_clock::now());
 }
 
+bool Server::drain_over() const {
+  if (!draining()) return false;
+  return listener_->closed() && connection_count() == 0;
+}
+
 std::chrono::milliseconds Server::drain_time_left() const {
   std::lock_guard lock(drain_mutex_);
   if (!draining_) return std::chrono::milliseconds(0);

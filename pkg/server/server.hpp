@@ -53,6 +53,8 @@ class Server {
   bool draining() const;
   // A drain asked to exit and is over: no connection left, or the deadline passed.
   bool drain_finished() const;
+  // A drain has nothing left to do: listeners closed, backlogs taken, no connection left.
+  bool drain_over() const;
   // Time left until the drain deadline (zero when not draining or past it).
   std::chrono::milliseconds drain_time_left() const;
   bool accepting() const;

@@ -68,6 +68,7 @@ admin::StatusSnapshot ServerAdmin::status() {
   }
   s.totals = admin::totals_from(server_.metrics_snapshot());
   s.drain.started = server_.draining();
+  s.drain.finished = server_.drain_over();
   s.drain.deadline_seconds_left = std::chrono::duration<double>(server_.drain_time_left()).count();
   s.drain.options = last_drain_;
   return s;

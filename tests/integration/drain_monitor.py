@@ -14,6 +14,7 @@ class Sample:
         drain = status["drain"]
         self.at = at
         self.started = drain["started"]
+        self.finished = drain["finished"]
         self.deadline_left = drain["deadline_seconds_left"]
         self.listeners_open = sum(1 for listener in status["listeners"] if listener["open"])
         self.connections = status["connections"]["total"]
@@ -22,10 +23,10 @@ class Sample:
     @property
     def busy(self):
         """zedge may still need its handler: not draining yet, or the drain not over."""
-        return not self.started or self.deadline_left > 0 or self.listeners_open or self.connections
+        return not (self.started and self.finished)
 
     def __repr__(self):
-        return (f"started={self.started} left={self.deadline_left:.2f} listeners_open={self.listeners_open} "
+        return (f"started={self.started} finished={self.finished} left={self.deadline_left:.2f} listeners_open={self.listeners_open} "
                 f"connections={self.connections} handlers={self.handlers}")
 
 

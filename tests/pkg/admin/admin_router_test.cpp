@@ -137,7 +137,7 @@ TEST_F(AdminRouterTest, StatusJsonIsExact) {
             R"("handlers":{"connected":1,"seen":[{"address":"handler-1","last_seen_seconds_ago":0.25}],"discovery":[]},)"
             R"("totals":{"connections_accepted":10,"requests":20,"websocket_messages":30,)"
             R"("client_received_bytes":400,"client_sent_bytes":500},)"
-            R"("drain":{"started":false,"deadline_seconds_left":0.0,"timeout_seconds":25.0,"stop_accepting":true,)"
+            R"("drain":{"started":false,"finished":false,"deadline_seconds_left":0.0,"timeout_seconds":25.0,"stop_accepting":true,)"
             R"("close_websockets_now":false,"exit":false}})"
             "\n");
 }
