@@ -25,7 +25,7 @@ std::string usage_text();
 // The three stream-mode endpoints of one base, as Condure derives them (reference §1.2).
 struct StreamEndpoints {
   std::string out;         // handler PULL  <- zedge PUSH: first packet of each request
-  std::string out_stream;  // handler ROUTER <- zedge ROUTER: later packets (ignored here)
+  std::string out_stream;  // handler ROUTER <- zedge ROUTER: later packets of a session
   std::string in;          // handler PUB   -> zedge SUB: responses
 };
 

@@ -23,6 +23,10 @@ constexpr std::string_view kContentTypeValue = "text/plain";
 constexpr std::int64_t kStatusOk = 200;
 constexpr std::string_view kReasonOk = "OK";
 
+bool ends_a_session(zhttp::PacketType type) {
+  return type == zhttp::PacketType::Cancel || type == zhttp::PacketType::Error;
+}
+
 std::string zmq_error_text(std::string_view what) {
   return std::string(what) + ": " + zmq_strerror(zmq_errno());
 }
@@ -165,21 +169,23 @@ void HelloHandler::answer_stream(const zhttp::Packet& request) {
   ++counters_.stream_answered;
 }
 
-// [server identity, "", T...] (reference §1.2). Without WebSocket sessions these are
-// credit, keep-alive, cancel ... for HTTP requests already answered: read but not parsed,
-// so the HTTP path costs what it did before WebSocket echo existed.
+// [server identity, "", T...]. After an HTTP request's one-packet answer zedge sends
+// nothing more here but a cancel (its client left before the answer); with no WebSocket
+// open, a cancel or error is skipped after a scan of its first keys, unparsed, so the
+// HTTP path costs what it did before. Anything else goes to ws_echo_, which also cancels
+// the sessions it does not know (lost in a restart).
 void HelloHandler::drain_stream_router() {
   zmq_msg_t frame;
   zmq_msg_init(&frame);
   for (int i = 0; i < kMessagesPerWakeMax; ++i) {
     if (zmq_msg_recv(&frame, stream_router_, ZMQ_DONTWAIT) < 0) break;
     while (zmq_msg_more(&frame) != 0) zmq_msg_recv(&frame, stream_router_, 0);
-    if (ws_echo_.empty()) {
+    const std::string_view packet(static_cast<const char*>(zmq_msg_data(&frame)),
+                                  zmq_msg_size(&frame));
+    if (ws_echo_.empty() && ends_a_session(zhttp::scan_type(packet))) {
       ++counters_.ignored;
       continue;
     }
-    const std::string_view packet(static_cast<const char*>(zmq_msg_data(&frame)),
-                                  zmq_msg_size(&frame));
     if (zhttp::parse(packet, request_) != zhttp::ParseError::None) {
       ++counters_.malformed;
       continue;

@@ -1,7 +1,8 @@
 // The hello handler proper: one thread, raw libzmq sockets, zmq_poll. Answers every
 // stream-mode request (PULL -> PUB) and req-mode request (ROUTER -> ROUTER) with the
 // same 200 text/plain response (reference §1.2, §1.11, §4.2 basichandler/reqhandler),
-// and echoes WebSocket messages (ws_echo.hpp; later packets come on the stream ROUTER).
+// and echoes WebSocket messages (ws_echo.hpp; later packets come on the stream ROUTER),
+// cancelling the sessions it does not know.
 #pragma once
 
 #include <csignal>
@@ -18,7 +19,7 @@ namespace zedge::hello {
 struct HandlerCounters {
   std::uint64_t stream_answered = 0;
   std::uint64_t req_answered = 0;
-  std::uint64_t ignored = 0;    // credit/keep-alive/cancel/... and non-request packets
+  std::uint64_t ignored = 0;    // non-request packets on PULL, cancel/error with no WebSocket open
   std::uint64_t malformed = 0;  // frames that failed zhttp::parse
   std::uint64_t send_failed = 0;
 };

@@ -41,13 +41,32 @@ void WsEcho::accept(const zhttp::Packet& request) {
   ++counters_.accepted;
 }
 
+bool WsEcho::answers_unknown_with_cancel(const zhttp::Packet& packet) {
+  switch (packet.type) {
+    case zhttp::PacketType::Cancel:
+    case zhttp::PacketType::Error:
+      return false;
+    case zhttp::PacketType::Data:
+      return !packet.content_type.empty();
+    default:
+      return true;
+  }
+}
+
 void WsEcho::on_packet(const zhttp::Packet& packet) {
-  // Batched keep-alives (the list form) carry nothing for us.
-  if (packet.type == zhttp::PacketType::KeepAlive || packet.ids.size() != 1) return;
+  // Keep-alives (batched: one packet for many sessions) ask nothing of a known session;
+  // the ids we do not know are how a restarted handler learns what it lost.
+  if (packet.type == zhttp::PacketType::KeepAlive || packet.ids.size() != 1) {
+    for (const zhttp::IdSeq& addressed : packet.ids) {
+      id_key_.assign(addressed.id);
+      if (!sessions_.contains(id_key_)) on_unknown_session(packet, addressed.id);
+    }
+    return;
+  }
   id_key_.assign(packet.id());
   const auto it = sessions_.find(id_key_);
   if (it == sessions_.end()) {
-    ++counters_.unknown_session;
+    on_unknown_session(packet, packet.id());
     return;
   }
   const std::string& id = it->first;
@@ -88,6 +107,19 @@ void WsEcho::on_packet(const zhttp::Packet& packet) {
     default:
       break;  // pong, handoff-*: nothing to do
   }
+}
+
+// The cancel Pushpin sends for a request id it will not take: from, id, type. No seq: the
+// one the server expects next is unknown here, and a seq is checked only when present.
+void WsEcho::on_unknown_session(const zhttp::Packet& packet, std::string_view id) {
+  ++counters_.unknown_session;
+  if (!answers_unknown_with_cancel(packet) || packet.from.empty()) return;
+  packet_.reset();
+  packet_.from = from_;
+  packet_.ids.push_back(zhttp::IdSeq{id, std::nullopt});
+  packet_.type = zhttp::PacketType::Cancel;
+  sink_.publish(packet.from, packet_);
+  ++counters_.cancels_sent;
 }
 
 void WsEcho::echo(const std::string& id, Session& s, const zhttp::Packet& data) {

@@ -12,6 +12,10 @@
 //    `credits` plus every `credit` packet). A message that does not fit is queued, and
 //    sent in pieces with `more` as credits arrive (Condure closes the connection on
 //    overflow: "received too much data from handler").
+//
+// Packets for sessions it does not know (lost in a restart under the same identity, or
+// closed here) are answered with `cancel`, so the server ends them at once instead of
+// after its session timer (see answers_unknown_with_cancel for the exceptions).
 #pragma once
 
 #include <cstdint>
@@ -35,7 +39,8 @@ struct WsEchoCounters {
   std::uint64_t credit_packets_sent = 0;
   std::uint64_t credit_packets_received = 0;  // Condure 1.9.1: one per echoed message
   std::uint64_t closed = 0;  // close answered, cancel or error received
-  std::uint64_t unknown_session = 0;
+  std::uint64_t unknown_session = 0;  // packets (or ids of a batch) for unknown sessions
+  std::uint64_t cancels_sent = 0;     // ... answered with cancel
 };
 
 // Where WsEcho's packets go: published to the server instance `to` ("<to> T...").
@@ -53,9 +58,18 @@ class WsEcho {
 
   // First packet of a WebSocket request (is_websocket): answers 101 with credits.
   void accept(const zhttp::Packet& request);
-  // A later packet from the server's ROUTER. Packets of unknown sessions are counted
-  // and dropped (a session closed here, or before a restart).
+  // A later packet from the server's ROUTER. Packets of unknown sessions are counted and,
+  // when answers_unknown_with_cancel, answered with cancel.
   void on_packet(const zhttp::Packet& packet);
+
+  // Whether a packet of this type for an unknown session gets a cancel: not a cancel or
+  // an error (the session is over; answering could echo forever), and not an HTTP request
+  // body (data without content-type), whose response may still be on its way to the
+  // client: zedge and Condure both cut a response they are still writing on cancel.
+  // (This handler grants no body credits, so bodies do not come. After its one-packet
+  // answer zedge sends nothing but a cancel; Condure may send a keep-alive while it
+  // closes the connection, by which time the few bytes of the answer are written.)
+  static bool answers_unknown_with_cancel(const zhttp::Packet& packet);
 
   bool empty() const { return sessions_.empty(); }
   const WsEchoCounters& counters() const { return counters_; }
@@ -81,6 +95,7 @@ class WsEcho {
   void send_data(const std::string& id, Session& s, bool binary, std::string_view body,
                  bool more);
   void give_back_credits(const std::string& id, Session& s);
+  void on_unknown_session(const zhttp::Packet& packet, std::string_view id);
   // Starts packet_ addressed to the session with its next seq.
   zhttp::Packet& next_packet(const std::string& id, Session& s, zhttp::PacketType type);
 

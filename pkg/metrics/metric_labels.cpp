@@ -13,12 +13,13 @@ constexpr std::array<std::string_view, kPacketKindCount> kPacketKindNames = {
     "data", "error", "credit", "keep-alive", "cancel", "handoff-start", "handoff-proceed", "close", "ping", "pong"};
 constexpr std::array<std::string_view, kCloseKindCount> kCloseKindNames = {
     "done",          "client-gone",     "handler-ended",  "protocol-error", "credit-overrun", "client-error",
-    "session-timeout", "client-timeout", "shutdown",      "rejected",       "drained",        "handler-gone"};
+    "session-timeout", "client-timeout", "shutdown",      "rejected",       "drained",        "handler-gone",
+    "tls-handshake-failed", "tls-handshake-timeout"};
 constexpr std::array<std::string_view, kStatusClassCount> kStatusClassNames = {"1xx", "2xx", "3xx",
                                                                                "4xx", "5xx", "other"};
 
 static_assert(static_cast<std::size_t>(PacketKind::Pong) + 1 == kPacketKindCount);
-static_assert(static_cast<std::size_t>(CloseKind::HandlerGone) + 1 == kCloseKindCount);
+static_assert(static_cast<std::size_t>(CloseKind::TlsHandshakeTimeout) + 1 == kCloseKindCount);
 static_assert(status_class_index(100) == 0 && status_class_index(599) == 4 && status_class_index(600) == 5);
 
 }  // namespace

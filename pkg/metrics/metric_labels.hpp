@@ -33,7 +33,8 @@ enum class PacketKind : std::uint8_t {
 };
 inline constexpr std::size_t kPacketKindCount = 10;
 
-// Why a connection ended (session::CloseReason without None, same order and names).
+// Why a connection ended: session::CloseReason without None (same order and names), then
+// the ends of a tls connection whose handshake never completed (it had no session).
 enum class CloseKind : std::uint8_t {
   Done,
   ClientGone,
@@ -47,8 +48,10 @@ enum class CloseKind : std::uint8_t {
   Rejected,
   Drained,
   HandlerGone,
+  TlsHandshakeFailed,   // not TLS (plain HTTP, garbage), refused, or the client left
+  TlsHandshakeTimeout,  // not complete within the handshake deadline
 };
-inline constexpr std::size_t kCloseKindCount = 12;
+inline constexpr std::size_t kCloseKindCount = 14;
 
 // Response status classes 1xx..5xx; a handler may send 600..999 (Condure passes them on),
 // counted as "other" so requests_total still sums to the histogram's count.

@@ -254,8 +254,9 @@ void HttpConnection::finish() {
   if (session_.awaiting_handler() && session_.close_reason() != session::CloseReason::Done) {
     worker_.remember_abandoned(session_.request_id());
   }
+  const auto kind = tls_ && tls_->handshake_failure ? *tls_->handshake_failure : close_kind(session_.close_reason());
   worker_.metrics().connection_closed(session_.is_websocket() ? metrics::Protocol::WebSocket : metrics::Protocol::Http,
-                                      close_kind(session_.close_reason()));
+                                      kind);
   worker_.release(slot_, mode_);
   // After an error status, a refused upgrade or a WebSocket protocol error the client may
   // still be sending: linger so our last bytes are not lost to a reset.

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "metrics/metric_labels.hpp"
 #include "server/connection_settings.hpp"
 #include "session/http_session.hpp"
 
@@ -72,7 +73,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
                                                  const session::SessionSettings& settings);
   bool tls_reading() const { return tls_ && !lingering_; }
   void continue_handshake();
-  void fail_handshake(std::string_view reason);
+  void fail_handshake(std::string_view reason, metrics::CloseKind kind = metrics::CloseKind::TlsHandshakeFailed);
   void on_handshake_tick(session::Clock::time_point now);
   void want_tls_read();
   std::size_t tls_read(char* data, std::size_t size, asio::error_code& ec);

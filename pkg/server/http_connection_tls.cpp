@@ -68,14 +68,15 @@ void HttpConnection::continue_handshake() {
   }
 }
 
-void HttpConnection::fail_handshake(std::string_view reason) {
+void HttpConnection::fail_handshake(std::string_view reason, metrics::CloseKind kind) {
   // Debug, not warn: scanners and plain-HTTP clients on the TLS port are routine.
   LOG_DEBUG(kLog, "handshake with " << tls_->peer << " failed: " << reason);
+  tls_->handshake_failure = kind;
   finish();
 }
 
 void HttpConnection::on_handshake_tick(session::Clock::time_point now) {
-  if (now >= tls_->handshake_deadline) fail_handshake("timed out");
+  if (now >= tls_->handshake_deadline) fail_handshake("timed out", metrics::CloseKind::TlsHandshakeTimeout);
 }
 
 // ---------------------------------------------------------------- data

@@ -370,6 +370,7 @@ void HttpSession::reset_request() {
   stalled_ = false;
   response_started_ = response_done_ = false;
   plan_ = {};
+  body_left_ = 0;
   upgrade_requested_ = false;
 }
 
@@ -571,6 +572,7 @@ void HttpSession::start_response(const zhttp::Packet& packet, bool whole) {
     return;
   }
   plan_ = *plan;
+  body_left_ = plan->content_length;
   response_started_ = true;
   status_ = info.code;
   append_response_body(packet.body, info.more);
@@ -587,6 +589,12 @@ void HttpSession::append_response_body(std::string_view body, bool more) {
       }
       break;
     case http1::Framing::ContentLength:
+      if (body.size() > body_left_) {
+        reject_body_past_length(body.size());
+        return;
+      }
+      body_left_ -= body.size();
+      [[fallthrough]];
     case http1::Framing::CloseDelimited:
       output_.append(body);
       output_body_bytes_ += body.size();
@@ -600,7 +608,29 @@ void HttpSession::append_response_body(std::string_view body, bool more) {
   if (!more) {
     response_done_ = true;
     report_response(status_);
+    if (plan_.framing == http1::Framing::ContentLength && body_left_ > 0) close_short_of_length();
   }
+}
+
+// Bytes past the length would reach a kept-alive client as the start of the next
+// response, so none of this packet is written; the client sees the body cut short.
+void HttpSession::reject_body_past_length(std::size_t bytes) {
+  LOG_WARN(kLog, id_ << " handler sent " << bytes << " body bytes with " << body_left_
+                     << " left of its Content-Length; closing");
+  if (settings_.mode == Mode::Stream && !handler_.empty()) {
+    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
+  }
+  // Nothing more of this response will be taken: no credits, keep-alives or second cancel.
+  response_done_ = true;
+  close_reason_ = CloseReason::ProtocolError;
+  close_after_output_ = writing_ > 0 || !output_.empty();
+}
+
+// Kept open, the client would wait for the rest, or read the next response as body.
+void HttpSession::close_short_of_length() {
+  LOG_WARN(kLog, id_ << " handler ended its response " << body_left_ << " bytes short of its Content-Length; closing");
+  close_reason_ = CloseReason::ProtocolError;
+  close_after_output_ = writing_ > 0 || !output_.empty();
 }
 
 void HttpSession::report_response(int status) {

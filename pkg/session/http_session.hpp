@@ -126,6 +126,10 @@ class HttpSession {
   void accept_websocket(const zhttp::Packet& packet, Clock::time_point now);
   void start_response(const zhttp::Packet& packet, bool whole);
   void append_response_body(std::string_view body, bool more);
+  // The handler's body disagrees with its own Content-Length: more bytes (never written)
+  // or an end short of it. Either way the connection ends after what was written.
+  void reject_body_past_length(std::size_t bytes);
+  void close_short_of_length();
   void after_output_drained(Clock::time_point now);
   void answer_error(int status, std::string_view message);
   void answer_body_too_large();  // 413 for req mode's --body-buffer-size
@@ -176,6 +180,7 @@ class HttpSession {
   bool response_started_ = false;
   bool response_done_ = false;
   http1::ResponsePlan plan_;
+  std::uint64_t body_left_ = 0;  // Content-Length framing: body bytes still to come
   bool upgrade_requested_ = false;
   bool draining_ = false;
   bool refusing_ = false;       // requests get 503 (refuse_requests, go_away)

@@ -66,7 +66,8 @@ enum class CloseReason {
   Done,           // finished (non-persistent response, client left between requests)
   ClientGone,     // client closed or reset during a request: handler gets cancel
   HandlerEnded,   // handler sent cancel or error
-  ProtocolError,  // handler broke the protocol (bad seq, bad header): no cancel
+  ProtocolError,  // handler broke the protocol (bad seq, bad header): no cancel; a body past
+                  // its own Content-Length: cancel
   CreditOverrun,  // handler sent more body than its credits: cancel, as Condure's local errors
   ClientError,    // client sent something we answered with an error status
   SessionTimeout, // handler silent too long (no cancel)

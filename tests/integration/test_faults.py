@@ -155,6 +155,23 @@ def start_hello(base):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def wait_until_answered(port):
+    """Until a GET gets 200: a new handler's PUB drops what it sends before zedge's
+    subscription reaches it (ZeroMQ's slow joiner)."""
+    deadline = time.monotonic() + 10
+    while True:
+        client = connect(port)
+        client.sendall(b"GET /ready HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n")
+        try:
+            if HttpReader(client).read_response().startswith(b"HTTP/1.1 200 "):
+                return
+        except (EOFError, TimeoutError):
+            pass
+        finally:
+            client.close()
+        assert time.monotonic() < deadline, "the hello handler never answered"
+
+
 @ZEDGE_TIMERS
 @NEEDS_HELLO
 @pytest.mark.parametrize("transport", ["ipc", "tcp"])
@@ -167,20 +184,7 @@ def test_handler_killed_and_restarted_under_load(make_stack, transport, outage_s
     handler = start_hello(stack.stream_base)
     load = None
     try:
-        # Wait until the handler answers (its PUB may drop the first answers, §3.9a).
-        deadline = time.monotonic() + 10
-        while True:
-            client = connect(stack.port)
-            client.sendall(b"GET /ready HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n")
-            try:
-                if HttpReader(client).read_response().startswith(b"HTTP/1.1 200 "):
-                    break
-            except (EOFError, TimeoutError):
-                pass
-            finally:
-                client.close()
-            assert time.monotonic() < deadline, "the hello handler never answered"
-
+        wait_until_answered(stack.port)
         client_timeout_s = SESSION_TIMEOUT_S + handler_wait_ms / 1000 + RESOLVE_MARGIN_S
         load = LoadClients(stack.port, count=8, timeout_s=client_timeout_s)
         time.sleep(1.5)
@@ -235,6 +239,56 @@ def websocket_echo_through(stack, handler, text):
     handler.send(rid, content_type=b"text", body=text + b" back")
     assert ws_read_frame(reader) == (True, 1, text + b" back")
     client.close()
+
+
+def open_hello_websocket(port):
+    """A WebSocket the hello handler accepted and echoes on."""
+    client = connect(port)
+    reader = HttpReader(client)
+    client.sendall(ws_upgrade_request())
+    assert reader.read_response().startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+    client.sendall(ws_frame(1, b"ping me"))
+    assert ws_read_frame(reader) == (True, 1, b"ping me")
+    return reader
+
+
+RESTART_END_S = 5  # well inside the 60 s session timer the sessions would wait for before
+
+
+@NEEDS_HELLO
+@pytest.mark.skipif(is_condure(), reason="needs --zhttp-keepalive-interval (zedge-only)")
+@pytest.mark.parametrize("nudge", ["client-message", "keep-alive"])
+def test_hello_handler_restarted_cancels_the_sessions_it_lost(make_stack, nudge):
+    # The restarted handler (same identity, so zedge's ROUTER hands it the old route) gets
+    # packets of sessions it never knew and answers `cancel`, so they end at once: the
+    # client's next message does it, or, on a quiet WebSocket, zedge's next keep-alive.
+    interval = "1" if nudge == "keep-alive" else "45"
+    stack = make_stack(handler=False, extra_args=["--zhttp-keepalive-interval", interval])
+    handler = start_hello(stack.stream_base)
+    try:
+        wait_until_answered(stack.port)
+        old = open_hello_websocket(stack.port)
+        handler.send_signal(signal.SIGKILL)
+        handler.wait(5)
+        handler = start_hello(stack.stream_base)
+        wait_until_answered(stack.port)
+        restarted_at = time.monotonic()
+        if nudge == "client-message":
+            old.sock.sendall(ws_frame(1, b"anyone?"))
+        # A plain close: a cancel ends a WebSocket without a close frame (a 1011 would mean
+        # zedge had found the handler gone, which a prompt restart must not look like).
+        took, data = wait_closed(old, RESTART_END_S)
+        assert data == b""
+        assert time.monotonic() - restarted_at < RESTART_END_S
+        # The restarted handler serves new requests and WebSockets.
+        client = connect(stack.port)
+        client.sendall(b"GET /after HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n")
+        assert HttpReader(client).read_response().endswith(b"\r\n\r\nhello world\n")
+        client.close()
+        open_hello_websocket(stack.port).sock.close()
+    finally:
+        handler.kill()
+        handler.wait(5)
 
 
 @pytest.mark.skipif(is_condure(), reason="Condure 1.9.1 loses the route to a handler that "

@@ -2,7 +2,7 @@
 places where zedge follows RFC 9112 instead of Condure's quirks (design.md §2)."""
 import pytest
 
-from harness import HttpReader, connect, is_condure
+from harness import HttpReader, connect, is_condure, wait_closed
 
 TEXT_PLAIN = (b"Content-Type", b"text/plain")
 
@@ -93,3 +93,44 @@ def test_http10_keep_alive_stream_of_unknown_length(ipc_stack):
                         b"Content-Type: text/plain\r\n"
                         b"\r\n")
         assert reader.read_until_close() == b"last\n"
+
+
+# A body that disagrees with the handler's own Content-Length. Bytes past the length would be
+# read by a client as the next response on the connection (response splitting); a body that
+# ends short leaves the client waiting for the rest, or taking the next response for it.
+# zedge closes the connection (api/zhttp.md): the client sees the body cut short.
+HEAD_OF_5 = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n"
+SMUGGLED = b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\ninjected"
+
+
+def test_body_past_content_length_is_not_written(ipc_stack):
+    handler = ipc_stack.handler
+    client, rid = exchange(ipc_stack, b"GET /a HTTP/1.1\r\nHost: example.com\r\n\r\n",
+                           headers=[TEXT_PLAIN, (b"Content-Length", b"5")], body=b"hel", more=True)
+    reader = HttpReader(client)
+    assert reader.read_exactly(len(HEAD_OF_5) + 3) == HEAD_OF_5 + b"hel"
+    assert handler.recv_stream()["type"] == b"credit"
+    handler.send(rid, body=b"lo" + SMUGGLED)
+    if is_condure():
+        # Condure 1.9.1 writes it all and keeps the connection open.
+        assert reader.read_exactly(2 + len(SMUGGLED)) == b"lo" + SMUGGLED
+        assert not reader.at_eof(timeout=0.3)
+        return
+    assert wait_closed(reader, 5)[1] == b""
+    assert handler.recv_stream_until_quiet() == [
+        {"from": b"condure", "id": rid, "seq": 2, "ext": {"multi": True}, "type": b"cancel"}]
+
+
+def test_body_short_of_content_length_closes(ipc_stack):
+    client, _ = exchange(ipc_stack, b"GET /a HTTP/1.1\r\nHost: example.com\r\n\r\n",
+                         headers=[TEXT_PLAIN, (b"Content-Length", b"5")], body=b"hel")
+    reader = HttpReader(client)
+    if is_condure():
+        # Condure 1.9.1 keeps the connection open: the client waits for 2 more bytes.
+        assert reader.read_exactly(len(HEAD_OF_5) + 3) == HEAD_OF_5 + b"hel"
+        assert not reader.at_eof(timeout=0.3)
+        return
+    took, data = wait_closed(reader, 5)
+    assert data == HEAD_OF_5 + b"hel"
+    assert took < 1
+    assert ipc_stack.handler.recv_stream_until_quiet() == []  # the handler ended it itself

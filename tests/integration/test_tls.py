@@ -5,7 +5,9 @@ see https/wss uris; bad handshakes disturb nobody. Certificates come from the op
 at test time: a test CA and leaves for a.test, b.test, *.wild.test and the default."""
 import asyncio
 import hashlib
+import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -378,6 +380,43 @@ def test_handshake_failures_are_logged_with_the_peer(make_server):
     log = server.server.log_text()
     assert f"[tls] handshake with 127.0.0.1:{plain_port} failed: " in log and "http request" in log
     assert f"[tls] handshake with 127.0.0.1:{staller_port} failed: timed out" in log
+
+
+HTTP_CLOSED = re.compile(rb'zedge_connections_closed_total\{protocol="http",reason="([a-z-]+)"\} (\d+)')
+HTTP_ACTIVE = b'zedge_connections_active{protocol="http"} '
+
+
+def settled_http_closes(admin_port):
+    """zedge_connections_closed_total{protocol="http"} by reason, once no HTTP connection is
+    open (a close is counted a moment after the client sees it)."""
+    deadline = time.monotonic() + 5
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=5)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read()
+        conn.close()
+        if HTTP_ACTIVE + b"0\n" in text:
+            return {reason.decode(): int(count) for reason, count in HTTP_CLOSED.findall(text)}
+        assert time.monotonic() < deadline, "connections still open"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(harness.is_condure(), reason="zedge-only: admin API")
+@pytest.mark.parametrize("first_bytes, reason", [
+    (b"GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", "tls-handshake-failed"),
+    (bytes(range(256)) * 4, "tls-handshake-failed"),
+    (b"", "tls-handshake-timeout"),
+], ids=["plain-http", "garbage-client-hello", "silent"])
+def test_failed_handshake_is_counted_under_its_own_reason(make_server, first_bytes, reason):
+    admin_port = harness.free_port()
+    server = make_server(extra_args=["--admin-listen", str(admin_port), "--stream-timeout", "1"])
+    harness.wait_port_open(admin_port, time.monotonic() + 5)
+    before = settled_http_closes(admin_port)  # the start-up probes of both listeners included
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(first_bytes)
+        assert not read_until_closed(sock, 5).startswith(b"HTTP/")
+    after = settled_http_closes(admin_port)
+    assert {r: after[r] - before.get(r, 0) for r in after if after[r] != before.get(r, 0)} == {reason: 1}
 
 
 @pytest.mark.skipif(harness.is_condure(), reason="zedge-only: condure leaves them in the backlog")

@@ -124,9 +124,9 @@ TEST_F(PrometheusText, EveryLineIsValidExposition) {
     }
   }
   EXPECT_EQ(families.size(), 15U);
-  // 2 active + 1 + 24 closed (2 protocols x 12 reasons) + 6 requests + 16 histogram + 2 bytes + 2 ws + 20 zhttp + 1 + 1 + 1
+  // 2 active + 1 + 28 closed (2 protocols x 14 reasons) + 6 requests + 16 histogram + 2 bytes + 2 ws + 20 zhttp + 1 + 1 + 1
   // + 1 discovered + 2 lookups + 1 build info
-  EXPECT_EQ(samples, 80U);
+  EXPECT_EQ(samples, 84U);
 }
 
 TEST(PrometheusTextEmpty, ZeroSnapshotRendersZeros) {

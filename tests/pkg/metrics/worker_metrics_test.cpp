@@ -137,6 +137,9 @@ TEST(MetricLabels, NamesMatchTheWireAndTheLogs) {
   EXPECT_EQ(close_kind_name(CloseKind::ClientGone), "client-gone");
   EXPECT_EQ(close_kind_name(CloseKind::CreditOverrun), "credit-overrun");
   EXPECT_EQ(close_kind_name(CloseKind::Drained), "drained");
+  EXPECT_EQ(close_kind_name(CloseKind::HandlerGone), "handler-gone");
+  EXPECT_EQ(close_kind_name(CloseKind::TlsHandshakeFailed), "tls-handshake-failed");
+  EXPECT_EQ(close_kind_name(CloseKind::TlsHandshakeTimeout), "tls-handshake-timeout");
   EXPECT_EQ(packet_kind_name(PacketKind::KeepAlive), "keep-alive");
   EXPECT_EQ(packet_kind_name(PacketKind::HandoffProceed), "handoff-proceed");
   EXPECT_EQ(packet_kind_name(PacketKind::Pong), "pong");
