@@ -22,7 +22,7 @@ std::optional<std::string> parse_options(int argc, char** argv, HandlerOptions& 
 
 std::string usage_text();
 
-// The three stream-mode endpoints of one base, as Condure derives them (reference §1.2).
+// The three stream-mode endpoints of one base, as Condure derives them.
 struct StreamEndpoints {
   std::string out;         // handler PULL  <- zedge PUSH: first packet of each request
   std::string out_stream;  // handler ROUTER <- zedge ROUTER: later packets of a session

@@ -133,7 +133,7 @@ bool HelloHandler::run(const volatile std::sig_atomic_t& stop, std::string& erro
   return true;
 }
 
-// First packet of each stream-mode request: one frame "T..." (reference §1.2).
+// First packet of each stream-mode request: one frame "T...".
 void HelloHandler::drain_pull() {
   zmq_msg_t message;
   zmq_msg_init(&message);
@@ -203,8 +203,7 @@ void HelloHandler::publish(std::string_view to, const zhttp::Packet& packet) {
   if (zmq_send(pub_, out_.data(), out_.size(), ZMQ_DONTWAIT) < 0) ++counters_.send_failed;
 }
 
-// Req mode: [routing frames..., "", T...] in, the same envelope with the response out
-// (reference §1.2 table, §1.11).
+// Req mode: [routing frames..., "", T...] in, the same envelope with the response out.
 void HelloHandler::drain_req_router() {
   zmq_msg_t frame;
   zmq_msg_init(&frame);

@@ -1,6 +1,6 @@
 // The hello handler proper: one thread, raw libzmq sockets, zmq_poll. Answers every
 // stream-mode request (PULL -> PUB) and req-mode request (ROUTER -> ROUTER) with the
-// same 200 text/plain response (reference §1.2, §1.11, §4.2 basichandler/reqhandler),
+// same 200 text/plain response (like Condure's example basichandler and reqhandler),
 // and echoes WebSocket messages (ws_echo.hpp; later packets come on the stream ROUTER),
 // cancelling the sessions it does not know.
 #pragma once
@@ -64,7 +64,7 @@ class HelloHandler : private PacketSink {
   zhttp::Packet req_response_;     // the same without from (req mode has none)
   std::string out_;
   std::vector<std::string> envelope_;  // req-mode routing frames to echo back
-  std::vector<std::string> bound_ipc_paths_;  // removed on exit, as Condure does (§1.2)
+  std::vector<std::string> bound_ipc_paths_;  // removed on exit, as Condure does
   HandlerCounters counters_;
   WsEcho ws_echo_;  // WebSocket sessions; needs options_ (its `from`) and the sockets
 };

@@ -14,7 +14,7 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.rfind(p
 
 }  // namespace
 
-// Condure rebuilds the URI with a ws/wss scheme for upgrades (reference §1.4 `uri`).
+// Condure rebuilds the URI with a ws/wss scheme for upgrades.
 bool WsEcho::is_websocket(const zhttp::Packet& request) {
   return starts_with(request.uri, "ws://") || starts_with(request.uri, "wss://");
 }
@@ -71,7 +71,8 @@ void WsEcho::on_packet(const zhttp::Packet& packet) {
   }
   const std::string& id = it->first;
   Session& s = it->second;
-  // The server answers to the address of each of its packets (§1.4 `from`).
+  // The server answers to the address of each of its packets (the `from` of the latest
+  // packet: that is how handoff works).
   if (!packet.from.empty() && packet.from != s.server) s.server = packet.from;
 
   switch (packet.type) {
@@ -84,7 +85,7 @@ void WsEcho::on_packet(const zhttp::Packet& packet) {
       flush(id, s);
       break;
     case zhttp::PacketType::Ping: {
-      // Control frames are not counted against credits (§1.10).
+      // Control frames are not counted against credits.
       zhttp::Packet& p = next_packet(id, s, zhttp::PacketType::Pong);
       p.body = packet.body;
       sink_.publish(s.server, p);

@@ -1,8 +1,8 @@
-// WebSocket echo over ZHTTP (reference §1.10): accepts every ws:// request and sends each
+// WebSocket echo over ZHTTP: accepts every ws:// request and sends each
 // message back as it came (content-type, body, more), pong for ping, close for close.
 // Sans-I/O: packets in, packets out through a PacketSink; the caller owns the sockets.
 //
-// Credits both ways (§1.7):
+// Credits both ways (api/zhttp.md, "WebSocket sessions"):
 //  - server -> us: the accept grants kClientCreditsBytes; as messages are echoed (consumed)
 //    the bytes are given back in `credit` packets, batched per kCreditReturnBytes so a
 //    stream of small messages costs one extra packet per many messages, not per message.
@@ -28,7 +28,7 @@
 
 namespace zedge::hello {
 
-// Bytes of client messages granted in the accept (Pushpin grants 200,000: §1.7).
+// Bytes of client messages granted in the accept (Pushpin grants 200,000).
 inline constexpr std::int64_t kClientCreditsBytes = 256 * 1024;
 // Consumed bytes are given back once this many have piled up in a session.
 inline constexpr std::int64_t kCreditReturnBytes = kClientCreditsBytes / 4;

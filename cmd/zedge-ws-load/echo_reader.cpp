@@ -29,7 +29,7 @@ EchoReader::Result EchoReader::feed(std::string_view data, std::size_t& consumed
     if (state_ == State::kHead) {
       header_[header_have_++] = static_cast<std::uint8_t>(data[pos++]);
       if (header_have_ == 2) {
-        // The second byte tells how long the header is (§5.2).
+        // The second byte tells how long the header is (RFC 6455 §5.2).
         const std::uint8_t length7 = header_[1] & kLengthBits;
         header_need_ = 2 + (length7 == kLength16 ? 2 : length7 == kLength64 ? 8 : 0) +
                        ((header_[1] & kMaskBit) != 0 ? kMaskKeyBytes : 0);

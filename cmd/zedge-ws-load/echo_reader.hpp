@@ -1,7 +1,7 @@
 // Reads the server's echo of one message (RFC 6455 §5.2): unmasked frames (§5.1), a text
 // frame and any continuations, compared byte by byte with what was sent as they arrive,
 // so no frame is ever buffered whole. A server may fragment the echo (Condure does when
-// the handler sends a message in pieces within its credits, reference §1.10).
+// the handler sends a message in pieces within its credits).
 #pragma once
 
 #include <array>

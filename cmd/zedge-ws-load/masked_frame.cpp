@@ -19,7 +19,7 @@ constexpr std::size_t kMaskKeyBytes = 4;
 MaskedFrame::MaskedFrame(std::string_view payload) : payload_(payload) {
   const std::uint64_t n = payload.size();
   frame_.push_back(static_cast<char>(kFinText));
-  // Shortest length encoding (§5.2).
+  // Shortest length encoding (RFC 6455 §5.2).
   if (n <= kLength7Max) {
     frame_.push_back(static_cast<char>(kMaskBit | n));
   } else if (n <= kLength16Max) {

@@ -1,6 +1,6 @@
 // A client's text frame (RFC 6455 §5.2) of a fixed payload, masked as a client must
-// (§5.3). pkg/websocket writes server frames only, which are never masked. The header is
-// built once; mask() writes a new masking key and re-masks the payload for each send.
+// (RFC 6455 §5.3). pkg/websocket writes server frames only, which are never masked. The
+// header is built once; mask() writes a new masking key and re-masks the payload for each send.
 #pragma once
 
 #include <cstdint>

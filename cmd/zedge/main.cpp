@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     LOG_ERROR(kLog, *error);
     return 1;
   }
-  // The admin API (design.md §5), when --admin-listen asks for it.
+  // The admin API, when --admin-listen asks for it.
   zedge::server::ServerAdmin admin_backend(server);
   std::unique_ptr<zedge::admin::AdminServer> admin;
   if (config.admin_listen) {
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
 
   // SIGTERM drains (Kubernetes' stop signal): requests and streams get --drain-timeout to
   // finish, then zedge exits; a second SIGTERM exits at once. SIGINT and SIGQUIT stop at
-  // once, as Condure does on every signal (reference §2.3). A third signal of any kind
+  // once, as Condure does on every signal. A third signal of any kind
   // ends the process without cleanup.
   std::atomic<bool> stop_now{false};
   std::thread([&server, &config, &stop_now, signals] {

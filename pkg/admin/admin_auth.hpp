@@ -1,5 +1,5 @@
-// Who may call a mutating admin endpoint (design.md §5, as Linkerd's admin server gates
-// its /shutdown to localhost):
+// Who may call a mutating admin endpoint (README.md, "Admin API, metrics and drain"; as
+// Linkerd's admin server gates its /shutdown to localhost):
 //   no token configured: loopback peers only; others get 403.
 //   a token configured: a request that presents `Authorization: Bearer <token>` is allowed
 //     from anywhere; one that presents anything else gets 401, even from loopback (a wrong

@@ -1,4 +1,4 @@
-// The admin listener (design.md §5): its own thread and io_context, so a slow scrape or a
+// The admin listener: its own thread and io_context, so a slow scrape or a
 // status call that waits on the workers never runs on a data-path thread.
 #pragma once
 

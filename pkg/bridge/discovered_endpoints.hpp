@@ -1,4 +1,4 @@
-// Handler discovery for gateway mode (issue 8): which handler addresses the ZeroMQ sockets
+// Handler discovery for gateway mode: which handler addresses the ZeroMQ sockets
 // of one tcp base are connected to, given each DNS answer. Sans-I/O: answers and the clock
 // in, connect/disconnect instructions out; the bridge applies them.
 //

@@ -1,6 +1,6 @@
-// One DNS lookup of every A and AAAA record of a name, with c-ares (issue 8 asks for an
-// asynchronous resolver rather than getaddrinfo). Called on the discovery thread, never on
-// a worker or the bridge; it waits at most `timeout`.
+// One DNS lookup of every A and AAAA record of a name, with c-ares (an asynchronous
+// resolver rather than getaddrinfo, which cannot be bounded in time). Called on the
+// discovery thread, never on a worker or the bridge; it waits at most `timeout`.
 #pragma once
 
 #include <chrono>

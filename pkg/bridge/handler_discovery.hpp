@@ -1,4 +1,4 @@
-// The discovery thread (gateway mode, issue 8): looks up each tcp base's DNS name every
+// The discovery thread (gateway mode): looks up each tcp base's DNS name every
 // interval and reports the answers; the bridge applies them to its sockets. Lookups may
 // wait on the network, so they run here, never on the bridge or a worker.
 #pragma once

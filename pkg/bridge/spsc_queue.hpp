@@ -1,6 +1,6 @@
 // Bounded single-producer/single-consumer ring. Workers and the ZeroMQ bridge exchange
-// packets through a pair of these per worker, so the data path takes no locks
-// (design.md §3). Bounded on purpose: a full queue is backpressure, not growth.
+// packets through a pair of these per worker, so the data path takes no locks.
+// Bounded on purpose: a full queue is backpressure, not growth.
 #pragma once
 
 #include <atomic>

@@ -18,7 +18,7 @@ namespace zedge::bridge {
 namespace {
 
 constexpr const char* kLog = "bridge";
-// Condure retries ROUTER sends to a momentarily unknown peer every 50 ms (reference §1.2).
+// Condure retries ROUTER sends to a momentarily unknown peer every 50 ms.
 constexpr long kRouterRetryMs = 50;
 // Messages taken from one source per loop turn, so no source starves the others.
 constexpr int kBatchPerSource = 256;
@@ -205,7 +205,7 @@ void ZmqBridge::stop() {
     zmq_ctx_term(context_);  // waits up to the linger time for queued packets
     context_ = nullptr;
   }
-  // libzmq leaves the socket files of ipc binds behind; Condure removes them (§1.2).
+  // libzmq leaves the socket files of ipc binds behind; Condure removes them.
   for (const auto& path : bound_ipc_paths_) ::unlink(path.c_str());
   bound_ipc_paths_.clear();
 }
@@ -279,7 +279,7 @@ void ZmqBridge::send_push(std::string frame) {
     return;
   }
   // No handler connected yet, or every handler is at its high-water mark: keep the
-  // request (Condure does the same, reference §3.9) until PUSH can take it.
+  // request (Condure does the same) until PUSH can take it.
   push_pending_.push_back(std::move(frame));
 }
 
@@ -300,7 +300,7 @@ void ZmqBridge::send_router(std::string address, std::string frame) {
 
 void ZmqBridge::flush_router_pending() {
   // Each pending packet gets one more try per turn; a peer that stays unknown across
-  // the retry window is gone, and its packets are dropped (reference §1.2).
+  // the retry window is gone, and its packets are dropped.
   std::size_t n = router_pending_.size();
   while (n-- > 0) {
     PendingSend item = std::move(router_pending_.front());

@@ -1,4 +1,4 @@
-// The one thread that owns every libzmq socket (design.md §3). Workers hand it ZHTTP
+// The one thread that owns every libzmq socket. Workers hand it ZHTTP
 // frames through their WorkerChannel; it sends them on PUSH, ROUTER or DEALER, and
 // routes what handlers publish (SUB) or reply (DEALER) to the worker named by each
 // packet's id prefix ("<worker>-<slot>-<counter>").
@@ -32,7 +32,7 @@ struct BridgeOptions {
   std::optional<std::uint32_t> ipc_file_mode;
   int high_water_mark = 1000;
   int linger_ms = 1000;  // how long close waits for queued packets (e.g. shutdown cancels)
-  // Gateway mode (issue 8): with `connect`, a tcp base whose host is a DNS name is looked
+  // Gateway mode: with `connect`, a tcp base whose host is a DNS name is looked
   // up every interval and the sockets follow its A/AAAA records. Zero turns it off (the
   // name is then left to ZeroMQ, which connects to one address).
   std::chrono::milliseconds discovery_interval{10000};

@@ -1,4 +1,4 @@
-// Where the stream-mode sockets of one --zclient-stream base live (reference §1.2):
+// Where the stream-mode sockets of one --zclient-stream base live:
 // ipc bases take the suffixes -out, -out-stream and -in; tcp bases use port, port+1, port+2.
 #pragma once
 

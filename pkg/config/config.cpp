@@ -268,7 +268,7 @@ std::optional<std::string> check_req_spec(const std::string& spec) {
   return std::nullopt;
 }
 
-// A stream base grows three endpoints (zhttp-and-condure.md §1.2): ipc gets -out,
+// A stream base grows three endpoints: ipc gets -out,
 // -out-stream and -in suffixes; tcp uses PORT, PORT+1 and PORT+2, so PORT+2 must still be a
 // port (Condure 1.9.1 wraps around to 0 and 1 instead).
 std::optional<std::string> check_stream_base(const std::string& base) {

@@ -1,5 +1,5 @@
 // zedge's command line: every Condure 1.9.1 flag with Condure's defaults and --listen
-// syntax (../shared/reference/zhttp-and-condure.md §2), plus zedge's own flags.
+// syntax, plus zedge's own flags.
 // Parsing is pure: argv in, Config or an error message out.
 #pragma once
 
@@ -70,7 +70,7 @@ struct Config {
   bool compression = false;
   bool sizes = false;
   // zedge's own flags.
-  // How often open sessions get a batched keep-alive (Condure: fixed 45 s, reference §1.8).
+  // How often open sessions get a batched keep-alive (Condure: fixed 45 s).
   std::uint64_t zhttp_keepalive_interval_seconds = 45;
   // Handler silence that closes a session (Condure: fixed 60 s).
   std::uint64_t zhttp_session_timeout_seconds = 60;
@@ -79,7 +79,7 @@ struct Config {
   std::uint64_t handler_wait_ms = 5000;
   // Largest WebSocket message a client may send, in bytes (1009 past it).
   std::uint64_t websocket_message_max = 16U * 1024U * 1024U;
-  // Admin API (design.md §5): off unless --admin-listen is given.
+  // Admin API (api/admin.openapi.yaml): off unless --admin-listen is given.
   std::optional<ListenSpec> admin_listen;
   std::string admin_token;       // bearer token for mutating endpoints from non-loopback peers
   std::string admin_token_file;  // or read from this file at start (trailing newline dropped)

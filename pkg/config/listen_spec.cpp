@@ -1,4 +1,4 @@
-// --listen values (zhttp-and-condure.md §2.2). Condure splits on ',', treats the first part
+// --listen values. Condure splits on ',', treats the first part
 // as the endpoint and every later part as `key` or `key=value`; keys it knows ignore any
 // value they do not need ("stream=1" is just "stream"), unknown keys are errors.
 #include <arpa/inet.h>

@@ -57,7 +57,8 @@ bool HeadLineChecker::step(char c) {
       return true;
     case State::RequestLine:
       // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces, no other
-      // whitespace (lenient splitting on whitespace invites smuggling, §3 last paragraph).
+      // whitespace (lenient splitting on whitespace invites smuggling, RFC 9112 §3 last
+      // paragraph).
       if (c == kCR) {
         state_ = State::RequestLineCR;
       } else if (c == kLF) {
@@ -80,7 +81,8 @@ bool HeadLineChecker::step(char c) {
         return fail("bare LF in the header section");
       } else if (c == ' ' || c == '\t') {
         // RFC 9112 §5.2: obs-fold must be rejected with 400 (or replaced) by a server;
-        // §2.2: whitespace between the start-line and the first field must be rejected.
+        // RFC 9112 §2.2: whitespace between the start-line and the first field must be
+        // rejected.
         return fail("obsolete line folding or whitespace at the start of a header line");
       } else if (c == ':') {
         // field-name = token, so it is never empty; llhttp 8.1 lets ": value" through.

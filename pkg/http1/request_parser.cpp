@@ -12,7 +12,7 @@
 #include "http1/llhttp_error_status.hpp"
 
 // llhttp's loose mode skips the CRLF after chunk data and accepts a space in header names;
-// zedge's smuggling guarantees (design.md §2) rest on the strict build. zedge_http1's
+// zedge's smuggling guarantees rest on the strict build. zedge_http1's
 // CMakeLists sets this on the llhttp target.
 static_assert(LLHTTP_STRICT_MODE == 1, "llhttp must be built with LLHTTP_STRICT_MODE=1");
 
@@ -389,7 +389,7 @@ int RequestParser::Impl::on_message_complete(llhttp_t* p) {
 }
 
 // The state lives on the heap only while a request is being read: an idle connection that
-// called release_memory() holds none of it (design.md §3).
+// called release_memory() holds none of it.
 RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {}
 RequestParser::~RequestParser() = default;
 

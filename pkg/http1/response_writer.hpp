@@ -1,7 +1,7 @@
 // HTTP/1.x response serialization (sans-I/O): status line and headers from a handler's
 // ZHTTP response, and body framing (Content-Length, chunked, or close-delimited).
-// Behaviour follows ../shared/reference/zhttp-and-condure.md §3.5, with RFC 9112 fixes
-// from ../shared/design.md §2 (no body for HEAD/1xx/204/304).
+// Behaviour follows Condure 1.9.1's response serialization, with the RFC 9112 fixes of
+// api/zhttp.md, "Where zedge differs from Condure" (no body for HEAD/1xx/204/304).
 #pragma once
 
 #include <cstddef>
@@ -57,7 +57,7 @@ std::optional<ResponsePlan> plan_response(const ResponseInfo& info);
 // handler's headers minus Content-Length, Transfer-Encoding and Connection (Connection is
 // kept for 101), then the framing headers and Connection (HTTP/1.0 + keep-alive =>
 // "Connection: keep-alive"; HTTP/1.1 + close => "Connection: close"; none for 101).
-// No "Connection: Transfer-Encoding" line (a Condure quirk zedge drops, design.md §2).
+// No "Connection: Transfer-Encoding" line (a Condure quirk zedge drops).
 void write_head(const ResponseInfo& info, const ResponsePlan& plan, std::string& out);
 
 // Appends one chunk ("<hex>\r\n<data>\r\n"); empty data writes nothing.

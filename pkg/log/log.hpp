@@ -1,5 +1,5 @@
 // Line logging to stdout in Condure's format, so operators' log parsers keep working:
-// `[LEVEL] YYYY-MM-DD HH:MM:SS.mmm [target] message` (reference §2.3).
+// `[LEVEL] YYYY-MM-DD HH:MM:SS.mmm [target] message`.
 #pragma once
 
 #include <sstream>

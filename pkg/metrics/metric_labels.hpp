@@ -1,5 +1,5 @@
 // The bounded label values of zedge's metrics: each enum is a label, each enumerator one
-// value, so a series count is fixed at compile time (sidecar-anchors.md §3: never an
+// value, so a series count is fixed at compile time (never an
 // unbounded label).
 #pragma once
 

@@ -42,7 +42,7 @@ struct MetricsSnapshot {
   std::optional<Counts<kProtocolCount>> connections_active_override;
   std::uint64_t handlers_connected = 0;
   bool draining = false;
-  // Gateway-mode discovery (issue 8): handler addresses taking requests, and lookups.
+  // Gateway-mode discovery: handler addresses taking requests, and lookups.
   std::uint64_t discovered_handlers = 0;
   std::uint64_t discovery_lookups_ok = 0;
   std::uint64_t discovery_lookups_failed = 0;

@@ -1,5 +1,5 @@
 // A MetricsSnapshot in Prometheus' text exposition format 0.0.4, through prometheus-cpp's
-// core TextSerializer (design.md §5: no Registry, no civetweb Exposer; our admin listener
+// core TextSerializer (no Registry, no civetweb Exposer; our admin listener
 // serves it).
 #pragma once
 

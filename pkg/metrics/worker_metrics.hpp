@@ -1,5 +1,5 @@
 // The counters one worker thread updates on its data path and the admin thread reads on a
-// scrape (issue 6: counting must not slow the data path). Single writer: a bump is a
+// scrape (counting must not slow the data path). Single writer: a bump is a
 // relaxed load and store, a plain `add` on x86 with no lock prefix; a reader only ever
 // sees whole values. Every thread that counts (each worker, the edge listener) owns its
 // own WorkerMetrics; a scrape sums them with add().

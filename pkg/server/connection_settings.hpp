@@ -23,7 +23,7 @@ struct ConnectionSettings {
   std::uint64_t stream_maxconn = 10000;
   std::uint64_t req_maxconn = 100;
   unsigned workers = 2;
-  // Condure sends keep-alives for open sessions every 45 s (reference §1.8).
+  // Condure sends keep-alives for open sessions every 45 s.
   std::chrono::milliseconds keepalive_interval{45000};
 
   const session::SessionSettings& for_mode(Mode mode) const { return mode == Mode::Stream ? stream : req; }

@@ -48,11 +48,11 @@ PeerInfo peer_of(int fd) {
     peer.address = text;
     peer.port = ntohs(v6->sin6_port);
   }
-  return peer;  // unix sockets: no peer fields (reference §3.13)
+  return peer;  // unix sockets: no peer fields
 }
 
 void set_tcp_options(int fd) {
-  // As Condure: no Nagle delay on responses, and keepalive to find dead peers (§3.1).
+  // As Condure: no Nagle delay on responses, and keepalive to find dead peers.
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
@@ -271,7 +271,7 @@ void EdgeListener::drain_then(std::shared_ptr<asio::generic::stream_protocol::so
 }
 
 Worker* EdgeListener::pick_worker(Mode mode) {
-  // Round robin over workers with room, as Condure alternates workers (§3.1).
+  // Round robin over workers with room, as Condure alternates workers.
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     Worker* worker = workers_[(next_worker_ + i) % workers_.size()];
     if (worker->has_room(mode)) {

@@ -3,7 +3,7 @@
 // worker has room the connection gets a 503 (a tls one a prompt close); past a bound of
 // refusals in flight the kernel backlog absorbs the excess instead of our memory. A tls
 // listener carries the context its connections handshake with (identities from one store
-// over --tls-identities-dir, reference §3.11).
+// over --tls-identities-dir).
 #pragma once
 
 #include <sys/socket.h>

@@ -1,4 +1,4 @@
-// Whether handlers are there, for the readiness probe (design.md §5): not ready before the
+// Whether handlers are there, for the readiness probe: not ready before the
 // first handler connects, and not after the last one has been gone for a grace period (so a
 // handler restart does not flap readiness). Fed samples of the connected-handler count;
 // pure logic, no clock of its own.

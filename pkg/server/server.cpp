@@ -61,7 +61,7 @@ std::optional<std::string> Server::start() {
   options.ipc_file_mode = config_.ipc_file_mode;
   options.discovery_interval = std::chrono::seconds(config_.discovery_interval_seconds);
   options.discovery_dns_server = config_.discovery_dns_server;
-  // Condure 1.9.1 sizes every queue at 5 % of the connection limit (reference §1.2).
+  // Condure 1.9.1 sizes every queue at 5 % of the connection limit.
   options.high_water_mark =
       static_cast<int>(std::max<std::uint64_t>(1, (config_.req_maxconn + config_.stream_maxconn) / 20));
 

@@ -145,8 +145,8 @@ void Worker::report(std::function<void(WorkerReport)> done) {
   });
 }
 
-// A packet of a type Condure does not know ends the sessions it addresses at once (reference
-// §1.4), instead of leaving their clients to the session timer.
+// A packet of a type Condure does not know ends the sessions it addresses at once,
+// instead of leaving their clients to the session timer.
 void Worker::abort_addressed(std::string_view frame) {
   std::vector<std::string_view> ids;
   std::deque<std::string> storage;
@@ -255,7 +255,7 @@ void Worker::release(std::uint32_t slot, Mode mode) {
 }
 
 std::string Worker::next_request_id(std::uint32_t slot) {
-  // "<worker>-<slot>-<counter hex>", as Condure (reference §1.3); the bridge routes by
+  // "<worker>-<slot>-<counter hex>", as Condure; the bridge routes by
   // the worker prefix and we find the connection by the slot.
   std::string id;
   id.reserve(24);
@@ -297,7 +297,7 @@ void Worker::sweep_deadlines() {
 
 void Worker::send_keepalives() {
   // One multi-id keep-alive per handler address for all its open sessions, at most 128 ids
-  // a packet (reference §1.8). Condure spreads the cycle over 100 ms batches; one batch per
+  // a packet. Condure spreads the cycle over 100 ms batches; one batch per
   // interval per worker is just as valid for the handler's 60 s expiry.
   std::map<std::string_view, std::vector<std::pair<std::string_view, std::int64_t>>> by_handler;
   for (const auto& connection : slots_) {
@@ -420,7 +420,7 @@ void Worker::dispatch(bridge::ToWorker& message) {
   }
   note_handler(packet.from);
   metrics_.zhttp_packet(metrics::PacketDirection::FromHandler, packet_kind(packet.type));
-  // One packet may address many sessions (multi-id, reference §1.4); deliver to each of ours.
+  // One packet may address many sessions (multi-id); deliver to each of ours.
   for (const auto& addressed : packet.ids) {
     const auto slot = slot_of(addressed.id);
     if (!slot || *slot >= slots_.size() || !slots_[*slot] || slots_[*slot]->request_id() != addressed.id) {

@@ -1,6 +1,6 @@
 // A worker thread: one io_context, the connections it owns, and its link to the bridge.
 // Connections never leave their worker, so nothing on the data path is shared
-// between threads except the lock-free queues (design.md §3).
+// between threads except the lock-free queues.
 #pragma once
 
 #include <asio.hpp>

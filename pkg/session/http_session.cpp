@@ -9,7 +9,7 @@ namespace zedge::session {
 namespace {
 
 constexpr const char* kLog = "session";
-// Condure's limit on the rebuilt request uri (reference §1.4).
+// Condure's limit on the rebuilt request uri.
 constexpr std::size_t kUriMaxBytes = 4096;
 constexpr std::size_t kHeadersMax = 64;
 
@@ -50,7 +50,7 @@ HttpSession::HttpSession(const SessionSettings& settings, PeerInfo peer, PacketS
       next_id_(std::move(next_id)),
       parser_(http1::ParserLimits{settings.buffer_size_bytes, kHeadersMax, kUriMaxBytes}) {
   // The session timer runs from accept, so a client that never sends a request is closed
-  // like in Condure (reference §1.8, §3.3).
+  // like in Condure.
   arm(settings_.mode == Mode::Stream ? settings_.session_timeout : settings_.req_timeout, now);
   if (settings_.mode == Mode::Stream) client_deadline_ = now + settings_.stream_timeout;
 }
@@ -101,7 +101,7 @@ bool HttpSession::parse_head(std::string_view input, std::size_t& used) {
 }
 
 // Moves request body bytes toward the handler: in stream mode only within the credits it
-// granted and never while a handoff pauses the session (reference §1.7, §1.9); in req
+// granted and never while a handoff pauses the session; in req
 // mode into one whole body.
 bool HttpSession::forward_body(std::string_view input, std::size_t& used) {
   return settings_.mode == Mode::Stream ? forward_stream_body(input, used) : collect_req_body(input, used);
@@ -245,7 +245,7 @@ void HttpSession::on_client_closed() {
   if (closed()) return;
   client_eof_ = true;
   // A client that leaves between requests simply closes; one that leaves during a request
-  // abandons it, and the handler is told (reference §3.9).
+  // abandons it, and the handler is told.
   if (phase_ == Phase::InRequest && !response_done_) {
     close(CloseReason::ClientGone);
   } else if (phase_ != Phase::InRequest || (writing_ == 0 && output_.empty())) {
@@ -267,7 +267,7 @@ void HttpSession::begin_request(Clock::time_point now) {
   const bool stream = settings_.mode == Mode::Stream;
   if (head.websocket_upgrade) {
     if (!stream) {
-      // Condure's exact answer on req listeners (reference §1.11).
+      // Condure's exact answer on req listeners.
       answer_error(400, "WebSockets not supported on req mode interface.");
       return;
     }
@@ -276,7 +276,7 @@ void HttpSession::begin_request(Clock::time_point now) {
       return;
     }
     // The handler decides: the first packet goes out like any request's (ws:// uri, no
-    // `stream`, no `more`), and its answer accepts or rejects (reference §1.10).
+    // `stream`, no `more`), and its answer accepts or rejects.
     upgrade_requested_ = true;
   }
   uri_ = request_uri(head, settings_.secure);
@@ -301,7 +301,7 @@ void HttpSession::begin_request(Clock::time_point now) {
       answer_body_too_large();
       return;
     }
-    // Req mode reads the body at once, so that is when the client may send it (§3.4).
+    // Req mode reads the body at once, so that is when the client may send it.
     if (has_body_ && head.expect_continue) output_ += "HTTP/1.1 100 Continue\r\n\r\n";
     if (!has_body_) {
       const RequestContext ctx{settings_.instance_id, id_, settings_.secure, &peer_};
@@ -311,7 +311,7 @@ void HttpSession::begin_request(Clock::time_point now) {
   }
   if (!handlers_available_) {
     // Nobody would receive it; hold it briefly rather than queue it for a handler that may
-    // come after the client gave up (design.md §2: 503 after a configurable wait).
+    // come after the client gave up (503 after a configurable wait).
     phase_ = Phase::WaitingForHandler;
     arm(settings_.handler_wait, now);
     return;
@@ -325,7 +325,7 @@ void HttpSession::send_first_packet() {
   sink_.send_packet(Route::StreamInit, {},
                     stream_request_frame(ctx, parser_.head(), uri_, to_i64(settings_.buffer_size_bytes), has_body_));
   out_seq_ = 1;
-  // What the first packet offered: the handler may send this much body (reference §1.7).
+  // What the first packet offered: the handler may send this much body.
   response_credits_ = to_i64(settings_.buffer_size_bytes);
 }
 
@@ -346,7 +346,7 @@ void HttpSession::finish_request_if_done(Clock::time_point now) {
   if (phase_ != Phase::InRequest || !response_done_ || writing_ > 0 || !output_.empty()) return;
   if (!body_done_ || !plan_.keep_alive || client_eof_) {
     // A response that came before the whole body was read ends the connection
-    // (reference §3.3); so does a close-delimited or non-persistent response.
+    // (as Condure does); so does a close-delimited or non-persistent response.
     close(CloseReason::Done);
     return;
   }
@@ -389,7 +389,7 @@ void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::Id
     return;
   }
   // The reply address always follows the latest `from`, which is what makes handoff to
-  // another handler work (reference §1.4, §1.9).
+  // another handler work.
   if (!packet.from.empty()) handler_.assign(packet.from);
   if (addressed.seq) {
     if (*addressed.seq != in_seq_) {
@@ -426,7 +426,7 @@ void HttpSession::on_stream_packet(const zhttp::Packet& packet) {
     case zhttp::PacketType::Data:
       if (packet.credits) body_credits_ += *packet.credits;
       // Body beyond the credits we offered would overflow Condure's buffer; it closes the
-      // connection, and so do we (reference §1.7).
+      // connection, and so do we.
       if (to_i64(packet.body.size()) > response_credits_) {
         LOG_WARN(kLog, id_ << " handler sent " << packet.body.size() << " body bytes with only "
                            << response_credits_ << " credits; closing");
@@ -445,7 +445,7 @@ void HttpSession::on_stream_packet(const zhttp::Packet& packet) {
       break;
     case zhttp::PacketType::Cancel:
     case zhttp::PacketType::Error:
-      // The handler gave up: close without writing anything, like Condure (§3.9).
+      // The handler gave up: close without writing anything, like Condure.
       close(CloseReason::HandlerEnded);
       return;
     case zhttp::PacketType::HandoffStart:
@@ -459,7 +459,7 @@ void HttpSession::on_stream_packet(const zhttp::Packet& packet) {
       break;
   }
   // 100-continue is sent when zedge starts reading the body, i.e. after the handler's
-  // first packet, unless that packet was already the final response (reference §3.4).
+  // first packet, unless that packet was already the final response.
   if (first_from_handler && !response_started_ && has_body_ && !body_done_ && parser_.head().expect_continue) {
     output_ += "HTTP/1.1 100 Continue\r\n\r\n";
   }
@@ -535,7 +535,7 @@ void HttpSession::on_req_reply(const zhttp::Packet& packet) {
     return;
   }
   if (response_started_) return;
-  // Req mode answers are whole; Condure always writes Content-Length (reference §1.11).
+  // Req mode answers are whole; Condure always writes Content-Length.
   start_response(packet, true);
 }
 
@@ -553,7 +553,7 @@ void HttpSession::start_response(const zhttp::Packet& packet, bool whole) {
   }
   info.first_body_size = packet.body.size();
   info.more = whole ? false : packet.more;
-  // While draining, responses ask the client to go elsewhere (design.md §5).
+  // While draining, responses ask the client to go elsewhere.
   info.keep_alive = head.keep_alive && body_done_ && !draining_;
   const auto plan = http1::plan_response(info);
   if (!plan) {
@@ -657,8 +657,9 @@ void HttpSession::on_written(std::size_t ticket, Clock::time_point now) {
   if (writing_ > 0) --writing_;
   if (settings_.mode == Mode::Stream) client_deadline_ = now + settings_.stream_timeout;
   if (closed()) return;
-  // Credits go back as body bytes reach the client, except for a finished response
-  // (reference §1.7); while a handoff pauses the session they wait for the new owner.
+  // Credits go back as body bytes reach the client, except for a finished response (its
+  // last piece earns none, as in Condure); while a handoff pauses the session they wait for
+  // the new owner.
   if (settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && ticket > 0 &&
       !handler_.empty()) {
     if (paused_) {
@@ -674,7 +675,7 @@ void HttpSession::on_written(std::size_t ticket, Clock::time_point now) {
 void HttpSession::after_output_drained(Clock::time_point now) {
   if (handoff_pending_ && close_reason_ == CloseReason::None) {
     // Everything queued reached the client: the handler may hand the session over, and
-    // we stay silent until the next packet arrives (reference §1.9).
+    // we stay silent until the next packet arrives.
     handoff_pending_ = false;
     paused_ = true;
     send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::HandoffProceed));
@@ -689,7 +690,7 @@ void HttpSession::after_output_drained(Clock::time_point now) {
 void HttpSession::answer_error(int status, std::string_view message) {
   LOG_INFO(kLog, "client error " << status << ": " << message);
   // A handler already working on this request hears that it is abandoned, as on any
-  // local error in Condure (reference §1.5).
+  // local error in Condure.
   if (settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && !handler_.empty()) {
     send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
   }
@@ -806,7 +807,7 @@ void HttpSession::close(CloseReason reason) {
       settings_.mode == Mode::Stream && phase_ == Phase::InRequest && !response_done_ && !handler_.empty();
   // The handler hears of a client that left, of client inactivity, of its own credit
   // overrun and of shutdown, but not of a handler timeout, a bad seq or its own cancel
-  // (reference §1.5, §1.6, §1.8, §3.8; overrun checked against condure 1.9.1).
+  // (overrun checked against condure 1.9.1).
   if (session_open && (reason == CloseReason::ClientGone || reason == CloseReason::Shutdown ||
                        reason == CloseReason::Drained ||
                        reason == CloseReason::ClientTimeout || reason == CloseReason::CreditOverrun)) {

@@ -1,7 +1,7 @@
 // The life of one client connection as a sans-I/O state machine: client bytes, handler
 // packets, completed writes and the clock go in; bytes for the client, ZHTTP packets for
 // handlers and a close decision come out. No sockets, threads or timers here, so every
-// rule of reference §1 and §3 can be unit-tested byte for byte; pkg/server drives it.
+// rule of api/zhttp.md can be unit-tested byte for byte; pkg/server drives it.
 #pragma once
 
 #include <chrono>
@@ -53,7 +53,7 @@ class HttpSession {
   Clock::time_point deadline() const { return ws_ ? ws_->deadline() : deadline_; }
   void on_tick(Clock::time_point now);
 
-  // ---- keep-alive batching (reference §1.8): sessions whose handler is known
+  // ---- keep-alive batching: sessions whose handler is known
   bool wants_keepalive() const;
   std::string_view handler_address() const { return ws_ ? ws_->handler_address() : handler_; }
   // Takes the next outgoing seq for a keep-alive sent in a batch.
@@ -79,7 +79,7 @@ class HttpSession {
   // True once the connection speaks WebSocket.
   bool is_websocket() const { return ws_ != nullptr; }
 
-  // ---- graceful drain (design.md §5)
+  // ---- graceful drain (README.md, "Admin API, metrics and drain")
   // While draining, responses carry `Connection: close`; cancel_drain undoes it.
   void set_draining(bool draining);
   bool draining() const { return draining_; }
@@ -103,7 +103,7 @@ class HttpSession {
   // yet answered gets 502, a started response is cut short, a WebSocket gets close 1011.
   void on_handler_unreachable();
   // Between requests, with nothing in flight: gives back the memory the last request used,
-  // so an idle keep-alive connection costs little (design.md §3).
+  // so an idle keep-alive connection costs little.
   void release_idle_memory();
 
  private:
@@ -161,7 +161,7 @@ class HttpSession {
   std::string uri_;
   std::int64_t out_seq_ = 0;  // next seq zedge sends
   std::int64_t in_seq_ = 0;   // next seq expected from the handler
-  std::string handler_;       // reply address: the latest `from` (reference §1.4)
+  std::string handler_;       // reply address: the latest `from`
   bool has_body_ = false;
   bool body_done_ = false;
   bool handler_seen_ = false;

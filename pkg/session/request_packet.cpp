@@ -28,7 +28,7 @@ zhttp::Packet session_packet(std::string_view from, std::string_view id, std::in
   zhttp::Packet p;
   p.from = from;
   p.ids.push_back({id, seq});
-  p.ext_multi = true;  // Condure advertises multi-id support on every packet (§1.4)
+  p.ext_multi = true;  // Condure advertises multi-id support on every packet
   return p;
 }
 
@@ -53,7 +53,7 @@ std::string stream_request_frame(const RequestContext& ctx, const http1::Request
   p.uri = uri;
   add_headers(head, p);
   p.credits = credits;
-  p.stream = !head.websocket_upgrade;  // never on WebSocket requests (§1.4)
+  p.stream = !head.websocket_upgrade;  // never on WebSocket requests
   p.more = more;
   add_peer(ctx, p);
   return zhttp::encode(p);

@@ -1,5 +1,5 @@
 // Builds the ZHTTP packets zedge sends for an HTTP request, exactly as Condure does
-// (reference §1.4, §1.11, §1.12). Pure: no sockets, no state.
+// (api/zhttp.md, "Packets"). Pure: no sockets, no state.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +27,11 @@ struct RequestContext {
 // uri = scheme://<Host or "localhost"><target>; an absolute-form target is kept as is.
 std::string request_uri(const http1::RequestHead& head, bool secure);
 
-// First stream-mode packet: no body; `more` when a body follows (reference §1.7).
+// First stream-mode packet: no body; `more` when a body follows.
 std::string stream_request_frame(const RequestContext& ctx, const http1::RequestHead& head,
                                  std::string_view uri, std::int64_t credits, bool more);
 
-// Req-mode packet: whole body inline, no from/seq/credits/stream (reference §1.11).
+// Req-mode packet: whole body inline, no from/seq/credits/stream.
 std::string req_request_frame(const RequestContext& ctx, const http1::RequestHead& head,
                               std::string_view uri, std::string_view body);
 
@@ -44,7 +44,7 @@ std::string credit_frame(std::string_view from, std::string_view id, std::int64_
 std::string control_frame(std::string_view from, std::string_view id, std::int64_t seq,
                           zhttp::PacketType type);
 
-// WebSocket packets (reference §1.10): a piece of a text or binary message, a close with
+// WebSocket packets: a piece of a text or binary message, a close with
 // the client's code and reason (no code when its close frame had none), a ping or pong.
 std::string ws_data_frame(std::string_view from, std::string_view id, std::int64_t seq, bool binary,
                           std::string_view body, bool more);

@@ -13,7 +13,7 @@ using Clock = std::chrono::steady_clock;
 
 enum class Mode { Stream, Req };
 
-// What sessions report for metrics (design.md §5); the server counts them per worker.
+// What sessions report for metrics; the server counts them per worker.
 // Optional: sessions without one (unit tests) report nothing.
 class SessionEvents {
  public:
@@ -31,7 +31,7 @@ struct SessionSettings {
   bool secure = false;  // TLS listener: https/wss uris
   std::size_t buffer_size_bytes = 8192;
   std::size_t body_buffer_size_bytes = 100000;
-  // Condure closes a stream session whose handler sent nothing for 60 s (reference §1.8).
+  // Condure closes a stream session whose handler sent nothing for 60 s.
   std::chrono::milliseconds session_timeout{60000};
   std::chrono::milliseconds req_timeout{30000};
   std::chrono::milliseconds stream_timeout{1800000};
@@ -39,10 +39,10 @@ struct SessionSettings {
   std::chrono::milliseconds header_timeout{30000};
   // With no handler connected, how long a request waits for one before a 503.
   std::chrono::milliseconds handler_wait{5000};
-  // WebSocket (reference §1.10, §3.7).
+  // WebSocket.
   std::size_t messages_max = 100;  // handler messages queued toward one client
   // Largest message a client may send (received size, and inflated size when compressed);
-  // a larger one is closed with 1009 (design.md §2).
+  // a larger one is closed with 1009.
   std::uint64_t websocket_message_max_bytes = 16U * 1024U * 1024U;
   bool compression = false;  // permessage-deflate may be negotiated
   SessionEvents* events = nullptr;

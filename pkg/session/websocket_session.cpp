@@ -54,7 +54,7 @@ std::size_t WebSocketSession::on_client_bytes(std::string_view input, Clock::tim
   if (!input.empty()) client_deadline_ = now + settings_.stream_timeout;
   std::size_t used = 0;
   // At most a buffer of payload waits for the handler's credits; the rest stays unread,
-  // which stops reading from the client (reference §1.7).
+  // which stops reading from the client.
   while (used < input.size()) {
     if (held_bytes_ >= settings_.buffer_size_bytes) {
       // Full: what is held goes out as far as credits allow before reading on.
@@ -125,7 +125,7 @@ void WebSocketSession::take_message_bytes(std::string_view bytes) {
   check_text(from);
 }
 
-// The handler sees plain payloads (reference §3.7): a compressed message is inflated as
+// The handler sees plain payloads: a compressed message is inflated as
 // its frames arrive, and its limit applies to the inflated size.
 void WebSocketSession::inflate_message_bytes(std::string_view bytes, bool final_piece) {
   const std::size_t from = piece_.size();
@@ -420,7 +420,7 @@ void WebSocketSession::on_written(std::size_t ticket, Clock::time_point now) {
   if (writing_ == 0) messages_writing_ = 0;
   client_deadline_ = now + settings_.stream_timeout;
   if (closed()) return;
-  // Credits come back as the handler's bytes reach the client (reference §1.7, §1.10).
+  // Credits come back as the handler's bytes reach the client.
   const bool open = close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed;
   if (ticket > 0 && open && close_reason_ == CloseReason::None) {
     credits_to_return_ += to_i64(ticket);
@@ -443,9 +443,9 @@ void WebSocketSession::return_credits(bool all) {
 
 void WebSocketSession::after_output_drained() {
   if (handoff_pending_ && close_reason_ == CloseReason::None) {
-    // Everything queued reached the client: the handler may hand the session over
-    // (reference §1.9); nothing more is read or sent until the next packet. Credits for
-    // what was written go to the old owner first.
+    // Everything queued reached the client: the handler may hand the session over (answered
+    // with handoff-proceed); nothing more is read or sent until the next packet. Credits
+    // for what was written go to the old owner first.
     return_credits(true);
     handoff_pending_ = false;
     paused_ = true;

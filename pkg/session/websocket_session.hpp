@@ -1,7 +1,7 @@
-// A connection after its WebSocket upgrade was accepted: client frames become ZHTTP
-// packets and handler packets become frames (reference §1.10), with credits both ways,
-// the close handshake in either direction and RFC 6455 strictness toward the client
-// (design.md §2). Sans-I/O like HttpSession, which creates it and forwards its calls.
+// A connection after its WebSocket upgrade was accepted: client frames become ZHTTP packets
+// and handler packets become frames, with credits both ways, the close handshake in either
+// direction and RFC 6455 strictness toward the client (api/zhttp.md, "Where zedge differs
+// from Condure"). Sans-I/O like HttpSession, which creates it and forwards its calls.
 #pragma once
 
 #include <cstdint>

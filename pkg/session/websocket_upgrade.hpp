@@ -1,4 +1,4 @@
-// The HTTP side of a WebSocket upgrade (reference §1.10, §3.7): whether a request may be
+// The HTTP side of a WebSocket upgrade: whether a request may be
 // upgraded, the 101 head zedge writes when the handler accepts, and the plain response
 // it writes when the handler rejects. Pure functions over parsed heads and packets.
 #pragma once

@@ -1,7 +1,7 @@
 // The identities of --tls-identities-dir: `<dir>/<name>.crt` (PEM, may hold a chain) and
 // `<dir>/<name>.key`, each loaded into its own SSL_CTX on first use and loaded again when
-// either file changes on disk, so certificates are replaced without a restart (reference
-// §3.11). Shared by every worker: lookups take a short lock; files are stat'ed at most once
+// either file changes on disk, so certificates are replaced without a restart.
+// Shared by every worker: lookups take a short lock; files are stat'ed at most once
 // per recheck interval per identity and read outside the lock, so a reload never holds up
 // other handshakes (they keep using the previous context meanwhile).
 #pragma once

@@ -1,7 +1,7 @@
 // The TLS side of one listener: a context with no certificate of its own whose SNI
 // callback picks the identity for each handshake from the store (exact name, wildcard,
 // then this listener's default-cert) and switches the connection to that identity's
-// context. No identity: the handshake fails with an unrecognized_name alert (§3.11).
+// context. No identity: the handshake fails with an unrecognized_name alert.
 #pragma once
 
 #include <openssl/ssl.h>

@@ -1,5 +1,5 @@
 // Which identity files a TLS client's server name (SNI) may use, in the order Condure
-// tries them (reference §3.11): the exact name, then the one-level wildcard `_.<parent>`,
+// tries them: the exact name, then the one-level wildcard `_.<parent>`,
 // then the listener's default-cert. Pure string rules, no files.
 #pragma once
 

@@ -60,7 +60,7 @@ SslCtxPtr new_server_context() {
   if (!ok) return nullptr;
   // Clients that just close (no close_notify) are normal for HTTP: an EOF, not an error.
   SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-  // RELEASE_BUFFERS: an idle connection keeps no 16 KB record buffers (design.md §3).
+  // RELEASE_BUFFERS: an idle connection keeps no 16 KB record buffers.
   // Partial and moving writes: the connection retries a write from where it stopped.
   SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_alpn_select_cb(c, select_alpn, nullptr);

@@ -1,4 +1,4 @@
-// OpenSSL server contexts with Mozilla's "intermediate" profile (reference §3.11): TLS 1.2
+// OpenSSL server contexts with Mozilla's "intermediate" profile: TLS 1.2
 // and 1.3, forward-secret AEAD ciphers, no compression, no renegotiation, ALPN http/1.1.
 #pragma once
 

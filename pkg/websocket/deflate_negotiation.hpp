@@ -1,5 +1,5 @@
 // permessage-deflate negotiation, server side (RFC 7692 §5, §7.1), as Condure 1.9.1 does it
-// with --compression (reference §3.7): the first usable offer of the request's
+// with --compression: the first usable offer of the request's
 // Sec-WebSocket-Extensions fields is taken, and the 101 echoes only the two
 // *_no_context_takeover flags. The caller decides whether compression is allowed at all.
 #pragma once

@@ -66,7 +66,7 @@ bool FrameParser::check_head() {
       fail(kCloseProtocolError, "fragmented control frame");
       return false;
     }
-    return true;  // allowed between fragments (§5.4)
+    return true;  // allowed between fragments (RFC 6455 §5.4)
   }
   if (header_.opcode == Opcode::kContinuation) {
     if (!in_message_) {
@@ -170,7 +170,7 @@ void FrameParser::on_length_byte(std::uint8_t byte) {
   if (field_have_ < need) return;
   const std::uint64_t length = big_endian(field_.data(), need);
   field_have_ = 0;
-  // §5.2: "the minimal number of bytes MUST be used"; the 64-bit form has its most
+  // RFC 6455 §5.2: "the minimal number of bytes MUST be used"; the 64-bit form has its most
   // significant bit clear.
   if (need == 2 && length < kLength16Marker) {
     fail(kCloseProtocolError, "16-bit length not minimally encoded");

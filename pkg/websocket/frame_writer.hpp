@@ -22,7 +22,7 @@ void append_frame_header(std::string& out, Opcode opcode, bool fin, bool rsv1,
                          std::uint64_t payload_length);
 
 // Appends header + payload. Returns false and appends nothing for a control frame that
-// is not final or whose payload is over 125 bytes (§5.5).
+// is not final or whose payload is over 125 bytes (RFC 6455 §5.5).
 bool append_frame(std::string& out, Opcode opcode, bool fin, std::string_view payload,
                   bool rsv1 = false);
 

@@ -81,7 +81,7 @@ std::optional<std::string> check_upgrade_request(std::string_view method,
       ++keys;
       key_empty = key_empty || value.empty();
     } else if (equals_ignore_case(h.name, "sec-websocket-version")) {
-      // Every Sec-WebSocket-Version field must say 13 (§4.2.1 item 6).
+      // Every Sec-WebSocket-Version field must say 13 (RFC 6455 §4.2.1 item 6).
       version_13 = (version_seen ? version_13 : true) && value == "13";
       version_seen = true;
     } else if (equals_ignore_case(h.name, "transfer-encoding")) {

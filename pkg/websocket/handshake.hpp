@@ -1,6 +1,6 @@
 // Server side of the opening handshake (RFC 6455 §4.2). zedge forwards the upgrade to a
 // handler, which decides acceptance; zedge writes the 101 with the accept hash, as Condure
-// does (reference §1.10, §3.7).
+// does.
 #pragma once
 
 #include <optional>

@@ -91,13 +91,13 @@ bool MessageDeflater::compress(std::string_view piece, bool final_piece, std::st
   if (out.size() > start) message_has_output_ = true;
   if (!final_piece) return true;
 
-  // A message whose data all fit before an earlier flush (an empty message, or one whose last
-  // pieces were empty) still needs a block the receiver's trailer completes: the lone 00 is
-  // an empty stored block's header (§7.2.3.6). The stream stays byte-aligned after a flush, so
-  // this block changes nothing for the compressor.
+  // A message whose data all fit before an earlier flush (an empty message, or one whose
+  // last pieces were empty) still needs a block the receiver's trailer completes: the lone
+  // 00 is an empty stored block's header (RFC 7692 §7.2.3.6). The stream stays byte-aligned
+  // after a flush, so this block changes nothing for the compressor.
   if (!message_has_output_) out.push_back('\0');
   message_has_output_ = false;
-  if (no_context_takeover_) release();  // §7.1.1.1: the next message starts afresh
+  if (no_context_takeover_) release();  // RFC 7692 §7.1.1.1: the next message starts afresh
   return true;
 }
 

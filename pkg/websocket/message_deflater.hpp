@@ -1,6 +1,6 @@
 // Compression of outgoing messages for permessage-deflate (RFC 7692 §7.2.1). A message may
 // arrive in pieces (a handler streams it as several packets); each piece becomes the payload
-// of one frame. Setting RSV1 on the message's first frame is the caller's job (§6).
+// of one frame. Setting RSV1 on the message's first frame is the caller's job (RFC 7692 §6).
 #pragma once
 
 #include <array>
@@ -32,12 +32,12 @@ class MessageDeflater {
  public:
   explicit MessageDeflater(const DeflateParams& params);
 
-  // Compresses the next piece of the current message and appends the payload of its frame to
-  // `out`. The zlib stream is created on first use. Each piece ends with a sync flush, so a
-  // frame never waits for later pieces; the 4-byte 00 00 ff ff each flush ends with is held
-  // back and dropped after the final piece (§7.2.1). An empty message is the single byte 00
-  // (§7.2.3.6). A non-final frame's payload may be empty. Returns false only if zlib fails (out
-  // of memory): the connection must then be closed (1011).
+  // Compresses the next piece of the current message and appends the payload of its frame
+  // to `out`. The zlib stream is created on first use. Each piece ends with a sync flush,
+  // so a frame never waits for later pieces; the 4-byte 00 00 ff ff each flush ends with is
+  // held back and dropped after the final piece (RFC 7692 §7.2.1). An empty message is the
+  // single byte 00 (RFC 7692 §7.2.3.6). A non-final frame's payload may be empty. Returns
+  // false only if zlib fails (out of memory): the connection must then be closed (1011).
   [[nodiscard]] bool compress(std::string_view piece, bool final_piece, std::string& out);
 
   // Frees the zlib stream (~26 KB). Only between messages; always allowed, as the receiver

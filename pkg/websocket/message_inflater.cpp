@@ -58,7 +58,7 @@ std::uint16_t MessageInflater::inflate(std::string_view piece, bool final_piece,
 
 std::uint16_t MessageInflater::feed(std::string_view data, std::string& out) {
   // After a block with BFINAL set the deflate stream is over; what follows in the message is
-  // the empty stored block §7.2.1 makes the sender append, and is ignored.
+  // the empty stored block RFC 7692 §7.2.1 makes the sender append, and is ignored.
   if (stream_ended_) return 0;
   // zlib counts in uInt; a 4 GB compressed frame is past any sane message limit anyway.
   if (data.size() > std::numeric_limits<uInt>::max()) return fail(kCloseMessageTooBig);
@@ -120,10 +120,11 @@ std::uint16_t MessageInflater::end_message() {
     }
   } else if ((stream_->data_type & kZlibBetweenBlocks) == 0) {
     // The trailer did not complete an empty stored block: the message was cut mid-block and
-    // the next one would be read as its continuation (§7.2.1 makes senders end on a block).
+    // the next one would be read as its continuation (RFC 7692 §7.2.1 makes senders end on
+    // a block).
     return fail(kCloseInvalidPayload);
   }
-  if (no_context_takeover_) stream_.reset();  // §7.1.1.2: nothing to keep for the next one
+  if (no_context_takeover_) stream_.reset();  // nothing kept (RFC 7692 §7.1.1.2)
   return 0;
 }
 

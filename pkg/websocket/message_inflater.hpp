@@ -1,6 +1,7 @@
 // Decompression of incoming permessage-deflate messages (RFC 7692 §7.2.2), fed the payloads
 // of a compressed message's frames one by one. Whether a message is compressed (RSV1 on its
-// first frame, §6.2) is the caller's decision; uncompressed messages bypass this class.
+// first frame, RFC 7692 §6.2) is the caller's decision; uncompressed messages bypass this
+// class.
 #pragma once
 
 #include <cstdint>
@@ -50,7 +51,7 @@ class MessageInflater {
   std::uint64_t max_message_bytes_;
   std::uint64_t message_bytes_ = 0;  // inflated so far in the current message
   std::uint16_t failed_code_ = 0;
-  bool stream_ended_ = false;        // the message held a block with BFINAL set (§7.2.3.4)
+  bool stream_ended_ = false;        // a block had BFINAL (RFC 7692 §7.2.3.4)
   bool no_context_takeover_;
   std::uint8_t window_bits_;
 };

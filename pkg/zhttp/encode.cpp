@@ -29,7 +29,7 @@ void write_true_field(tnet::Writer& w, std::string_view key, bool value) {
 }
 
 // Single id: "id" string then a top-level "seq". Several: a list of {id, seq} maps,
-// each with its own seq (reference §1.8 keep-alive batches).
+// each with its own seq.
 void write_ids(tnet::Writer& w, const Packet& p) {
   if (p.ids.empty()) return;
   w.string("id");

@@ -1,4 +1,4 @@
-// "J" frames (JSON, as Zurl accepts; reference §1.1) are converted to the equivalent
+// "J" frames (JSON, as Zurl accepts) are converted to the equivalent
 // tnetstring once, so one parser interprets both formats. Private to zedge_zhttp.
 #pragma once
 

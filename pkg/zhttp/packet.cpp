@@ -7,7 +7,7 @@
 namespace zedge::zhttp {
 namespace {
 
-// Wire names of the ten packet types (reference §1.5); Data has no "type" field.
+// Wire names of the ten packet types; Data has no "type" field.
 constexpr std::array<std::pair<PacketType, std::string_view>, 10> kTypeNames{{
     {PacketType::Data, ""},
     {PacketType::Error, "error"},

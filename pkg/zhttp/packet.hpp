@@ -1,4 +1,4 @@
-// ZHTTP packets (RFC 33 as Condure 1.9 speaks it; ../shared/reference/zhttp-and-condure.md §1).
+// ZHTTP packets (RFC 33 as Condure 1.9 speaks it).
 // Sans-I/O: parse() reads a frame ("T" + tnetstring map, or "J" + JSON object) into a
 // Packet whose string fields are views into the frame (zero-copy for "T"; for "J" the
 // decoded strings live in Packet::storage). encode() always writes "T" with the field

@@ -1,6 +1,6 @@
 // parse() of packet.hpp: one pass over the root map collects the known fields, then
 // the packet type decides which of them are read (as Condure's Response::parse does,
-// src/zhttppacket.rs; reference §1.1, §1.4).
+// src/zhttppacket.rs; fields as in api/zhttp.md, "Packets").
 #include <array>
 #include <cstdint>
 
@@ -66,7 +66,7 @@ FieldSet fields_of(PacketType type) {
       return fields(F::Method, F::Uri, F::Code, F::Reason, F::Headers, F::ContentType, F::Body,
                     F::Credits, F::More, F::Stream, F::PeerAddress, F::PeerPort);
     case PacketType::Error:
-      // code/reason/headers/body are the response of a "rejected" WebSocket (§1.10).
+      // code/reason/headers/body are the response of a "rejected" WebSocket.
       return fields(F::Condition, F::Code, F::Reason, F::Headers, F::Body);
     case PacketType::Credit:
       return fields(F::Credits);
@@ -105,7 +105,7 @@ ParseError read_text(const tnet::Value& v, std::string_view& out) {
   return is_valid(out) ? ParseError::None : ParseError::NotUtf8;
 }
 
-// seq, credits, code and peer-port: integers that must not be negative (§1.1).
+// seq, credits, code and peer-port: integers that must not be negative.
 ParseError read_count(const tnet::Value& v, std::optional<std::int64_t>& out) {
   std::int64_t x = 0;
   if (v.as_int(x) != tnet::Error::None) return ParseError::WrongFieldType;

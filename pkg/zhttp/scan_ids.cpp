@@ -1,5 +1,5 @@
 // scan_ids() of packet.hpp: finds the top-level "id" without a full parse, so the ZeroMQ
-// bridge can route a handler packet by id prefix (reference §1.3). A key given twice counts
+// bridge can route a handler packet by id prefix. A key given twice counts
 // by its last value, as in parse(): the worker a packet is routed to must act on these ids.
 #include <optional>
 
