@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test suite against an ASan + UBSan build of everything (issue 9): unit tests and the
+# The test suite against an ASan + UBSan build of everything: unit tests and the
 # integration tests, which run the sanitized zedge binary from this build dir.
 # Usage: deploy/test-sanitizers.sh [extra ctest args, e.g. -L unit or -R integration.test_http]
 # Build dir: $ZEDGE_SANITIZE_BUILD_DIR, default ./build-asan. Compiler: $CC/$CXX (default gcc).

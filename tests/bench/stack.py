@@ -21,7 +21,7 @@ WARMUP_REQUEST_TIMEOUT_S = 1.0
 # those answers are lost. Only a run of answered requests shows the path is live.
 WARMUP_CONSECUTIVE_OK = 5
 
-# The same settings for both servers (issue 3): 2 workers, ipc, and a maxconn high enough
+# The same settings for both servers: 2 workers, ipc, and a maxconn high enough
 # that the idle case is bounded by the 20,000 open-files limit, not by the server's
 # default of 10,000. condure preallocates per connection, so its startup RSS grows with it.
 SERVER_WORKERS = 2

@@ -1,4 +1,4 @@
-"""Handler B of a handoff (reference §1.9), as a process of its own: it takes over a session
+"""Handler B of a handoff, as a process of its own: it takes over a session
 another handler started, so the server must learn B's address from B's first packet.
 
 usage: handoff_peer.py <stream base> <server id> <identity> <request id> <first seq> <piece>...

@@ -113,7 +113,7 @@ class ServerProcess:
 
     def stop(self):
         if self.proc.poll() is None:
-            # SIGINT stops at once on both servers; zedge drains on SIGTERM (issue 6).
+            # SIGINT stops at once on both servers; zedge drains on SIGTERM.
             self.proc.send_signal(signal.SIGINT)
             try:
                 self.proc.wait(STOP_TIMEOUT_S)
@@ -236,8 +236,8 @@ def dechunk(body):
 
 
 def without_transfer_encoding_connection(response):
-    """Drop Condure's `Connection: Transfer-Encoding` line (reference §3.5 quirk); zedge does
-    not write it (design.md §2), so tests compare responses without it."""
+    """Drop Condure's `Connection: Transfer-Encoding` line; zedge does
+    not write it, so tests compare responses without it."""
     return response.replace(b"Connection: Transfer-Encoding\r\n", b"")
 
 

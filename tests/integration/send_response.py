@@ -17,7 +17,7 @@ def main(endpoint, server_id, rid, body):
     pub = ctx.socket(zmq.XPUB)
     pub.setsockopt(zmq.LINGER, 2000)
     pub.connect(endpoint)
-    # Wait for the server's subscription, or the packet is dropped (reference §3.9a).
+    # Wait for the server's subscription, or the packet is dropped.
     if not pub.poll(SUBSCRIBE_TIMEOUT_MS, zmq.POLLIN):
         sys.exit("no subscription from the server")
     assert pub.recv() == b"\x01" + server_id + b" "

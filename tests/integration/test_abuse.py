@@ -1,4 +1,4 @@
-"""Abusive clients (issue 9): slowloris heads, connection floods up to and past
+"""Abusive clients: slowloris heads, connection floods up to and past
 --stream-maxconn, giant request bodies and 10 000 WebSocket connections sending at once.
 Each is bounded: in time (a timer closes what never completes), in connections (503 past the
 limit) and in memory (zedge's RSS, read from /proc, stays within a few MiB of where it was).
@@ -6,9 +6,9 @@ limit) and in memory (zedge's RSS, read from /proc, stays within a few MiB of wh
 zedge has no separate header timeout: a connection that never completes a request head is
 closed by the session timer, which runs from accept and which only handler packets reset,
 so trickling bytes does not extend it (--zhttp-session-timeout, 60 s by default, as
-Condure's fixed 60 s; reference §1.8). In req mode --req-timeout bounds it the same way.
+Condure's fixed 60 s). In req mode --req-timeout bounds it the same way.
 Condure's timers are fixed and long, and it stops accepting at its limit instead of answering
-503 (reference §3.1), so most of this file is zedge-only. Against an ASan build the RSS
+503, so most of this file is zedge-only. Against an ASan build the RSS
 limits are not asserted (everything else is)."""
 import json
 import os
@@ -31,7 +31,7 @@ WS_LOAD = os.path.join(os.path.dirname(os.path.dirname(HELLO_HANDLER)), "zedge-w
 
 
 ZEDGE_ONLY = pytest.mark.skipif(is_condure(), reason="zedge-only: Condure's timers are a fixed "
-                                "60 s and it stops accepting at its limit (reference §1.8, §3.1)")
+                                "60 s and it stops accepting at its limit")
 
 
 class RssWatch:
@@ -72,7 +72,7 @@ def wait_listening(host, port, timeout_s=5):
 
 def wait_answering(port, timeout_s=10):
     """Until a plain GET gets a 200: the handler's PUB drops what it sends before the
-    server's subscription reached it (reference §3.9a)."""
+    server's subscription reached it."""
     deadline = time.monotonic() + timeout_s
     while True:
         client = connect(port)

@@ -1,4 +1,4 @@
-"""The admin API over real HTTP (issue 6, design.md §5, api/admin.openapi.yaml): every
+"""The admin API over real HTTP (api/admin.openapi.yaml): every
 endpoint, method and status, JSON bodies checked against the OpenAPI schema, the loopback
 and bearer-token rules, readiness during a drain and without handlers, and exact metric
 deltas after known traffic. zedge-only (Condure has no admin API)."""

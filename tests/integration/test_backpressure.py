@@ -1,4 +1,4 @@
-"""Backpressure toward the handler (design.md §3; reference §1.7): a client that does not
+"""Backpressure toward the handler: a client that does not
 read stops the credits once the socket buffers are full, so a handler that respects credits
 cannot make the server buffer without bound; when the client reads again, the credits
 resume and every byte arrives."""
@@ -69,7 +69,7 @@ def test_slow_client_stops_the_credits(ipc_stack):
         # written before the stall did come back.
         assert sent - PIECE <= credited <= sent, (credited, sent)
     else:
-        # Every byte that reached the client comes back as credit (issue 4).
+        # Every byte that reached the client comes back as credit.
         assert credited > credited_while_stalled, "credits never resumed"
         assert credited == sent, (credited, sent)
     handler.send(rid, body=b"")

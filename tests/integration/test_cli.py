@@ -1,4 +1,4 @@
-"""Command line: Condure 1.9.1's flags and exit statuses (reference §2.1)."""
+"""Command line: Condure 1.9.1's flags and exit statuses."""
 import subprocess
 
 import pytest
@@ -33,7 +33,7 @@ def test_version():
 def test_unknown_flag_is_a_usage_error():
     # Condure (clap) exits 2 for a malformed command line, with a multi-line usage note on
     # stderr whose first line names the flag. zedge prints one line and exits 1 for every
-    # command-line error, as its issue asks (a supervisor needs only "non-zero").
+    # command-line error (a supervisor needs only "non-zero").
     status, output = run("--no-such-flag")
     assert status == (2 if is_condure() else 1)
     assert "--no-such-flag" in first_line(output)

@@ -1,5 +1,5 @@
-"""Malformed requests. Condure 1.9.1 closes without a word (reference §3.2); zedge answers
-with an error status first (design.md §2), so each case states both expectations."""
+"""Malformed requests. Condure 1.9.1 closes without a word; zedge answers
+with an error status first, so each case states both expectations."""
 import pytest
 
 from harness import HttpReader, connect, is_condure, parse_head
@@ -15,8 +15,8 @@ SILENT_IN_CONDURE = [
     (b"GET / HTTP/1.1\r\nHost: example.com\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
 ]
 
-# Ambiguous framing: Condure 1.9.1 forwards these to the handler (a request smuggling hazard,
-# design.md §2); zedge must refuse them before any handler sees them.
+# Ambiguous framing: Condure 1.9.1 forwards these to the handler (a request smuggling
+# hazard); zedge must refuse them before any handler sees them.
 SMUGGLING = [
     b"POST / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 5\r\n"
     b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",

@@ -1,7 +1,8 @@
 """Differential test: Debian condure and the server under test side by side, each with its own
 handler, fed the same requests and the same handler answers. Handler-side packets must be
 equal apart from request ids and client ports; client-side bytes must be equal apart from the
-deliberate differences of design.md §2, which `normalize_response` removes.
+deliberate differences listed in api/zhttp.md ("Where zedge differs from Condure"),
+which `normalize_response` removes.
 With ZEDGE_BIN unset this compares condure with itself, which proves the test."""
 import pytest
 
@@ -104,7 +105,7 @@ def normalize_packets(received):
 
 
 def normalize_response(scenario, response):
-    # design.md §2: zedge writes no `Connection: Transfer-Encoding` line on chunked responses,
+    # zedge writes no `Connection: Transfer-Encoding` line on chunked responses,
     # and no body after a HEAD response (Condure writes the handler's body).
     response = without_transfer_encoding_connection(response)
     if scenario == "head":

@@ -1,7 +1,8 @@
-"""Differential tests for issue 4: Debian condure and the server under test side by side,
+"""Differential tests of sessions: Debian condure and the server under test side by side,
 each with its own handlers, driven through the same session. The packets the handlers
 receive must be equal apart from request ids and client ports (test_differential.py's
-style); the client's bytes apart from design.md §2's deliberate differences.
+style); the client's bytes apart from the deliberate differences
+listed in api/zhttp.md, "Where zedge differs from Condure".
 Scenarios: streamed upload with credits, streamed response with credits returned,
 100-continue, handoff between two handler processes, cancel on client disconnect. The 45 s
 keep-alive is compared in test_keepalive_45s.py."""

@@ -1,4 +1,4 @@
-"""Handler discovery in gateway mode (issue 8): with --zclient-connect and a tcp base named
+"""Handler discovery in gateway mode: with --zclient-connect and a tcp base named
 by DNS, zedge connects to every A record and follows the changes. A local dnsmasq (Debian's
 dnsmasq-base, on a loopback port) answers `handlers.test` with two, then three, then one of
 three handlers bound on 127.0.0.2/.3/.4; requests keep flowing through every change.

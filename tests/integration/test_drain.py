@@ -1,6 +1,6 @@
-"""Graceful drain (issue 6, design.md §5): SIGTERM (and the admin API's POST /drain) lets
-requests in flight finish, asks clients to go elsewhere with `Connection: close`, closes
-WebSockets with 1001 at the deadline and exits once nothing is left.
+"""Graceful drain (README.md, "Admin API, metrics and drain"): SIGTERM (and the admin
+API's POST /drain) lets requests in flight finish, asks clients to go elsewhere with
+`Connection: close`, closes WebSockets with 1001 at the deadline and exits once nothing is left.
 
 zedge-only: Condure stops at once on SIGTERM. The handler is the bundled C++ hello handler,
 which answers HTTP and echoes WebSocket messages."""
@@ -43,7 +43,7 @@ class Stack:
 
     def wait_for_handler(self):
         # The handler's first answers may be lost until its SUB subscription arrives
-        # (reference §3.9a): retry one request until it is answered.
+        # (ZeroMQ's PUB/SUB slow joiner): retry one request until it is answered.
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:

@@ -1,7 +1,8 @@
-"""Every error status zedge answers clients with, each with its exact status line (design.md
-§2; issue 4), on inputs test_client_errors.py does not already cover. Condure 1.9.1 answers
-none of them: it closes without a byte (reference §3.2), or for 503 simply holds the client
-(§3.1, §3.9), and each test states that too. 413 is in test_req_limits.py."""
+"""Every error status zedge answers clients with, each with its exact status line
+(api/zhttp.md, "Where zedge differs from Condure"), on inputs test_client_errors.py does
+not already cover. Condure 1.9.1 answers none of them: it closes without a byte, or for 503
+simply holds the client (no handler) or stops accepting (at its limit), and each test
+states that too. 413 is in test_req_limits.py."""
 import re
 import time
 import urllib.request
@@ -80,7 +81,7 @@ def test_method_that_is_not_a_token(ipc_stack):
 
 
 def test_target_of_4000_bytes_is_fine(ipc_stack):
-    # Just under the limit of reference §1.4 (the uri with scheme and host stays <= 4096).
+    # Just under Condure's uri limit (the uri with scheme and host stays <= 4096).
     client = connect(ipc_stack.port)
     client.sendall(b"GET /" + b"a" * 4000 + b" HTTP/1.1\r\n" + HOST + b"\r\n")
     req = ipc_stack.handler.recv_request()
@@ -156,7 +157,7 @@ def test_503_when_no_handler_is_connected(make_stack):
     start = time.monotonic()
     reader = HttpReader(client)
     if is_condure():
-        # Condure holds the request until a handler comes or 60 s pass (reference §3.9).
+        # Condure holds the request until a handler comes or 60 s pass.
         assert not reader.at_eof(timeout=1.0) and reader.buf == b""
         return
     response = read_error(reader)
@@ -180,7 +181,7 @@ def test_request_waits_for_a_handler_that_connects(make_stack):
 
 
 @pytest.mark.skipif(is_condure(), reason="zedge-only: Condure 1.9.1 holds requests while no "
-                    "handler is connected (reference §3.9)")
+                    "handler is connected")
 def test_503_after_the_handler_leaves(make_stack):
     stack = make_stack(extra_args=zedge_only("--handler-wait-ms", str(HANDLER_WAIT_MS)))
     # The handler answers one request, then goes away.
@@ -209,7 +210,7 @@ def test_503_at_stream_maxconn(make_stack):
     third.sendall(b"GET /third HTTP/1.1\r\n" + HOST + b"\r\n")
     reader = HttpReader(third)
     if is_condure():
-        # Condure stops accepting at the limit (reference §3.1): the client waits in the
+        # Condure stops accepting at the limit: the client waits in the
         # backlog, unanswered, and is served once a slot frees.
         assert not reader.at_eof(timeout=0.5) and reader.buf == b""
         with pytest.raises(TimeoutError):

@@ -1,4 +1,4 @@
-"""Faults on the handler side and the client side (issue 9): a handler killed and restarted
+"""Faults on the handler side and the client side: a handler killed and restarted
 under load, ZeroMQ peers that come and go (and some that are not ZeroMQ at all), handler
 packets that are malformed, out of sequence, for sessions that do not exist, beyond the
 credits or with a huge head, and clients that reset their connection mid-request and
@@ -6,7 +6,7 @@ mid-response. In every case only the connection concerned is affected: a second 
 mid-stream at the same time, still gets every byte.
 
 Tests that need zedge's own timers (`--zhttp-session-timeout`, `--handler-wait-ms`) are
-skipped against Condure, whose fixed 60 s would make them far too long (reference §1.8)."""
+skipped against Condure, whose fixed 60 s would make them far too long."""
 import os
 import signal
 import socket
@@ -589,7 +589,7 @@ def test_bad_packet_closes_only_its_connection(ipc_stack, misbehave, cancels, lo
 
 
 def test_response_with_too_many_headers_is_dropped(make_stack):
-    # 100 headers is past ZHTTP's 64 (reference §1.3): a parse error, logged, packet dropped,
+    # 100 headers is past ZHTTP's 64: a parse error, logged, packet dropped,
     # as in Condure; the victim waits for a packet it can use and ends by the session timer.
     stack = make_stack(extra_args=zedge_only("--zhttp-session-timeout", str(SESSION_TIMEOUT_S)))
     bystander_reader, bystander = open_stream(stack, b"/bystander")

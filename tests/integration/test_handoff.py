@@ -1,4 +1,4 @@
-"""Handoff (reference §1.9): handler A sends `handoff-start`; the server flushes what it holds
+"""Handoff: handler A sends `handoff-start`; the server flushes what it holds
 for the client, answers `handoff-proceed`, sends nothing more for the session until the next
 handler packet, and from then on addresses the sender of that packet (handler B, another
 ROUTER identity, here also another process)."""
@@ -116,7 +116,7 @@ def test_cancel_after_handoff_goes_to_the_new_handler(ipc_stack):
     client, reader, rid = start_stream(ipc_stack)
     hand_off(ipc_stack, reader, rid)
     handler_b.set_next_seq(rid, handler_a.next_seq(rid))
-    handler_b.send(rid, type_="keep-alive")  # how Pushpin's new owner resumes (reference §1.9)
+    handler_b.send(rid, type_="keep-alive")  # how Pushpin's new owner resumes
     # Make sure the server took B's packet before the client leaves.
     handler_b.send(rid, body=b"from b\n", more=True)
     assert reader.read_exactly(12) == b"7\r\nfrom b\n\r\n"

@@ -107,7 +107,7 @@ def test_pipelined_requests_answered_in_order_then_close(ipc_stack):
     ids = []
     for n in (b"1", b"2", b"3"):
         # Requests are handled one at a time: the next reaches the handler only after
-        # the previous response is complete (reference §3.3).
+        # the previous response is complete.
         req = ipc_stack.handler.recv_request()
         assert req["uri"] == b"http://example.com/" + n
         ids.append(req["id"])

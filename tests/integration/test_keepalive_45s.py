@@ -1,4 +1,4 @@
-"""The real 45 s keep-alive (reference §1.8), compared with Debian condure's: both servers
+"""The real 45 s keep-alive, compared with Debian condure's: both servers
 run side by side with default timers and one worker, each holds two streamed sessions for
 the same handler, and each must send that handler one multi-id keep-alive packet for both
 within 45 s (plus a margin). The packets must be equal apart from request ids; the seq the

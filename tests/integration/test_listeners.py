@@ -1,4 +1,4 @@
-"""Listeners other than a bound TCP port (issue 7): unix sockets (`PATH,local`), a socket
+"""Listeners other than a bound TCP port: unix sockets (`PATH,local`), a socket
 bound by a parent and passed as a descriptor (`fd:N`, as Circus and uwsgi do), and systemd
 socket activation (`systemd:NAME`, here with Debian's systemd-socket-activate as the
 parent). The handler is the step-by-step Python one; requests come from curl."""
@@ -54,7 +54,7 @@ def test_unix_socket_listener(tmp_path, base):
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o660
         handler.stream.wait_subscribed()
         assert curl("--unix-socket", path, "http://example.com/u") == b"hi http://example.com/u"
-        # No peer fields for unix-socket clients (reference §3.13).
+        # No peer fields for unix-socket clients.
         assert "peer-address" not in handler.seen[-1] and "peer-port" not in handler.seen[-1]
     finally:
         handler.close()

@@ -1,5 +1,5 @@
 """1 000 pipelined requests in one write on one connection: each reaches the handler in
-order with a new id, and the answers come back in the same order (reference §3.3)."""
+order with a new id, and the answers come back in the same order."""
 from harness import HttpReader, connect
 
 COUNT = 1000

@@ -1,5 +1,5 @@
 """Pushpin 1.36 (Debian) runs the server under test as its `condure_bin` and proxies to a
-local origin: the drop-in check with the real consumer (reference §2.4).
+local origin: the drop-in check with the real consumer.
 
 Pushpin's proxy reaches origins through Zurl, so the runner starts zurl too. Every TCP port
 pushpin opens is set to a free 127.0.0.1 port; ipc sockets go to a private rundir."""
@@ -118,7 +118,7 @@ def curl(port):
 def test_get_through_pushpin(pushpin):
     port, log_path = pushpin
     # Until every pushpin process is up, requests can fail or hang; and the first response
-    # may be lost to the PUB/SUB slow-joiner race inside pushpin (reference §3.9a). Retry.
+    # may be lost to the PUB/SUB slow-joiner race inside pushpin. Retry.
     deadline = time.monotonic() + READY_TIMEOUT_S
     attempts = []
     while time.monotonic() < deadline:
@@ -133,6 +133,6 @@ def test_get_through_pushpin(pushpin):
     assert status == b"HTTP/1.1 200 OK"
     assert fields[b"content-type"] == b"text/plain"
     assert body == ORIGIN_BODY
-    # Pushpin 1.36 starts the connection manager with exactly these flags (reference §2.4).
+    # Pushpin 1.36 starts the connection manager with exactly these flags.
     assert (f"running: {SERVER_BIN} --log-level=3 --listen=127.0.0.1:{port},stream "
             f"--zclient-stream=ipc://") in log_path.read_text(errors="replace")

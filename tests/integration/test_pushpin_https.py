@@ -1,6 +1,6 @@
 """Pushpin 1.36 with an `https_ports` entry runs the server under test as its `condure_bin`:
 it passes `--listen <addr:port>,stream,tls,default-cert=default_<port>` and
-`--tls-identities-dir=<configdir>/runner/certs` (reference §2.4), where the test puts a
+`--tls-identities-dir=<configdir>/runner/certs`, where the test puts a
 certificate made with the openssl CLI; a request through the HTTPS port reaches the origin."""
 import os
 import signal
@@ -79,7 +79,7 @@ def test_https_through_pushpin(pushpin_https):
     # and the self-signed certificate verifies as its own CA.
     command = ["curl", "-sS", "--max-time", "3", "--cacert", cacert, "--resolve", f"pushpin.test:{port}:127.0.0.1",
                f"https://pushpin.test:{port}/hello"]
-    # Retried while pushpin's processes come up (and for the PUB/SUB slow joiner, §3.9a).
+    # Retried while pushpin's processes come up (and for the PUB/SUB slow joiner).
     deadline = time.monotonic() + READY_TIMEOUT_S
     attempts = []
     while time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-"""Req mode limits (reference §1.11, §3.8): the whole body buffered up to --body-buffer-size,
+"""Req mode limits: the whole body buffered up to --body-buffer-size,
 --req-timeout, --req-maxconn, and WebSocket upgrades refused on a req listener."""
 import time
 
@@ -41,7 +41,7 @@ def test_content_length_over_the_limit(limited):
     reader = HttpReader(client)
     if is_condure():
         # Condure 1.9.1 neither answers nor forwards; it resets only once it holds more than
-        # it can buffer (reference §1.11), so here it simply waits.
+        # it can buffer, so here it simply waits.
         assert not reader.at_eof(timeout=0.5) and reader.buf == b""
     else:
         _, response = wait_closed(reader, 5)
@@ -99,7 +99,7 @@ def test_req_timeout_closes_a_request_without_answer(limited):
 
 
 def test_req_timeout_covers_the_wait_for_a_request(limited):
-    # Reference §3.3: in req mode the timeout also bounds an idle connection.
+    # In req mode the timeout also bounds an idle connection.
     start = time.monotonic()
     _, data = wait_closed(HttpReader(connect(limited.req_port)), REQ_TIMEOUT_S + 4)
     elapsed = time.monotonic() - start
@@ -121,7 +121,7 @@ def test_req_maxconn(make_stack):
     with pytest.raises(TimeoutError):  # never reaches the handler while the limit holds
         handler.recv_request(timeout_ms=500)
     if is_condure():
-        # Condure stops accepting: the client waits in the kernel's backlog (reference §3.1)
+        # Condure stops accepting: the client waits in the kernel's backlog
         # and is served once a slot is free.
         assert not reader.at_eof(timeout=0.3) and reader.buf == b""
         (client, (envelope, req)) = held.pop(0)
@@ -133,8 +133,8 @@ def test_req_maxconn(make_stack):
         handler.respond(envelope, req["id"], body=b"third\n")
         assert reader.read_response().endswith(b"third\n")
     else:
-        # zedge answers at the limit instead of leaving the client hanging (design.md §2,
-        # the same rule as --stream-maxconn).
+        # zedge answers at the limit instead of leaving the client hanging (api/zhttp.md,
+        # "Where zedge differs from Condure"; the same rule as --stream-maxconn).
         _, response = wait_closed(reader, 5)
         assert response.startswith(b"HTTP/1.1 503 Service Unavailable\r\n"), response[:200]
 

@@ -1,4 +1,4 @@
-"""Req mode (reference §1.11): one DEALER on the server, one ROUTER in the handler, the whole
+"""Req mode: one DEALER on the server, one ROUTER in the handler, the whole
 request and the whole response each in one packet."""
 import pytest
 
@@ -53,7 +53,7 @@ def test_req_post_body_inline(make_stack, framing):
     framing_header = framing.split(b"\r\n")[0].split(b": ")
     assert_req_request(req, b"POST", b"http://example.com/echo",
                        [(b"Host", b"example.com"), tuple(framing_header)], body=b"hello world")
-    # The server writes its own Content-Length whatever the handler says (reference §1.11).
+    # The server writes its own Content-Length whatever the handler says.
     stack.req_handler.respond(envelope, req["id"], code=201, reason=b"Created",
                               headers=[(b"Content-Type", b"text/plain"),
                                        (b"Content-Length", b"999")],

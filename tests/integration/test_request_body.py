@@ -1,5 +1,5 @@
 """Request bodies in stream mode: the first packet says `more`, the body follows over ROUTER
-within the credits the handler grants (reference §1.7)."""
+within the credits the handler grants."""
 import pytest
 
 from harness import HttpReader, connect
@@ -99,7 +99,7 @@ def test_expect_100_continue_after_first_handler_packet(ipc_stack):
     assert req["more"] is True
     handler.send(req["id"], type_="credit", credits=8192)
     reader = HttpReader(client)
-    # The interim response is written when the body starts being read (reference §3.4).
+    # The interim response is written when the body starts being read.
     assert reader.read_response(head_only=True) == b"HTTP/1.1 100 Continue\r\n\r\n"
     client.sendall(b"hello world")
     body, _ = collect_body(handler, req["id"])

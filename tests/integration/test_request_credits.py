@@ -1,7 +1,7 @@
 """Request bodies in stream mode, beyond test_request_body.py: pieces bounded by the buffer
 and by the credits the handler grants, chunked uploads split across grants, trailers,
 credits granted by an early response, `Expect: 100-continue` in its corner cases, and a
-client that leaves mid-upload (reference §1.7, §3.3, §3.4)."""
+client that leaves mid-upload."""
 from harness import HttpReader, connect, is_condure
 from zhttp_handler import assert_stream_request
 
@@ -41,7 +41,7 @@ def body_bytes(handler, rid, first_seq, size, until_last=False):
 
 
 def test_pieces_never_exceed_the_buffer_size(make_stack):
-    # --buffer-size bounds the credits offered and every piece of body sent (reference §1.7).
+    # --buffer-size bounds the credits offered and every piece of body sent.
     stack = make_stack(extra_args=["--buffer-size", "1024"])
     handler = stack.handler
     body = bytes(range(256)) * 19 + b"x" * 136  # 5000 bytes, every byte value
@@ -60,7 +60,7 @@ def test_pieces_never_exceed_the_buffer_size(make_stack):
 
 def test_large_body_follows_credits_grant_by_grant(ipc_stack):
     # 20 000 bytes, more than the server's buffer: the rest must wait in the client's socket
-    # until the handler grants more (no unbounded buffering, reference §1.7).
+    # until the handler grants more (no unbounded buffering).
     handler = ipc_stack.handler
     body = b"".join(b"%07d\n" % n for n in range(2500))  # 20 000 bytes
     client = connect(ipc_stack.port)
@@ -81,7 +81,7 @@ def test_large_body_follows_credits_grant_by_grant(ipc_stack):
 
 def test_chunked_upload_split_by_credits(ipc_stack):
     # Chunks of 8 bytes against grants of 10: the server may split chunks and join pieces
-    # however it likes, but never sends more than was granted (reference §1.7).
+    # however it likes, but never sends more than was granted.
     handler = ipc_stack.handler
     client = connect(ipc_stack.port)
     client.sendall(b"POST /upload HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: chunked\r\n\r\n"
@@ -138,8 +138,8 @@ def test_credits_granted_by_an_early_response(ipc_stack):
         packets = handler.recv_stream_until_quiet()
         assert payload(packets) in (b"", b"hello world")
     else:
-        # A response that starts before the body was read ends the connection (reference
-        # §3.3, Condure's own test server_stream_early_response).
+        # A response that starts before the body was read ends the connection
+        # (Condure's own test server_stream_early_response).
         assert b"\r\nConnection: close\r\n" in head
         # Issue 4: body bytes go out within the credits the handler grants, whether in its
         # first response packet or in `credit` packets.
@@ -152,7 +152,7 @@ def test_credits_granted_by_an_early_response(ipc_stack):
 
 
 # ---------------------------------------------------------------------------------------------
-# Expect: 100-continue (reference §3.4)
+# Expect: 100-continue (api/zhttp.md, "Packets")
 
 def test_no_100_continue_before_the_handler_speaks(ipc_stack):
     handler = ipc_stack.handler
@@ -190,7 +190,7 @@ def test_100_continue_when_the_handler_answers_first(ipc_stack):
              b"no\n")
     response = HttpReader(client).read_until_close()
     if is_condure():
-        # Condure 1.9.1 writes the 100 anyway, then the final response (reference §3.4).
+        # Condure 1.9.1 writes the 100 anyway, then the final response.
         assert response == b"HTTP/1.1 100 Continue\r\n\r\n" + final
     else:
         # RFC 9110 §10.1.1: a server that answers finally before reading the body need not

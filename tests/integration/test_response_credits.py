@@ -1,7 +1,6 @@
 """Streamed responses beyond test_streaming.py: a handler Content-Length across packets,
 HTTP/1.0 streams with credits, credit overruns, sequence checks, `error` from the handler,
-multi-id packets, and bodiless responses that still stream (reference §1.4, §1.6, §1.7,
-§3.5, §3.9)."""
+multi-id packets, and bodiless responses that still stream (api/zhttp.md, "Packets")."""
 from harness import (HttpReader, connect, dechunk, is_condure, wait_closed,
                      without_transfer_encoding_connection)
 
@@ -34,8 +33,8 @@ def open_stream(stack, path=b"/stream", version=b"1.1", extra=b""):
 
 
 def test_handler_content_length_across_packets(ipc_stack):
-    # With its own Content-Length the handler's pieces go out as they are, no chunking
-    # (reference §3.5), and credits come back for every piece but the last.
+    # With its own Content-Length the handler's pieces go out as they are, no chunking,
+    # and credits come back for every piece but the last.
     handler = ipc_stack.handler
     client = connect(ipc_stack.port)
     reader = HttpReader(client)
@@ -94,8 +93,8 @@ def test_exactly_the_offered_credits_in_one_packet(ipc_stack):
 
 
 def test_overrun_in_a_later_packet_closes_the_client(ipc_stack):
-    # 9000 bytes when at most 8192 were ever outstanding (reference §1.7: Condure's buffer
-    # overflows; issue 4: zedge counts credits).
+    # 9000 bytes when at most 8192 were ever outstanding (Condure's buffer
+    # overflows; zedge counts credits).
     handler = ipc_stack.handler
     client, reader, rid = open_stream(ipc_stack)
     handler.send(rid, body=b"x" * 9000, more=True)
@@ -122,7 +121,7 @@ def test_overrun_in_the_first_packet_closes_the_client(ipc_stack):
 
 
 def test_wrong_seq_from_handler_closes_the_client(ipc_stack):
-    # Reference §1.6: a seq other than the expected one closes the client, no cancel.
+    # A seq other than the expected one closes the client, no cancel.
     handler = ipc_stack.handler
     client, reader, rid = open_stream(ipc_stack)
     handler.send_packet({"from": handler.identity, "id": rid, "seq": 5, "body": b"late\n", "more": True})
@@ -140,7 +139,7 @@ def test_repeated_seq_from_handler_closes_the_client(ipc_stack):
 
 
 def test_packets_without_seq_are_accepted(ipc_stack):
-    # Reference §1.6: no seq means "not checked", and the expected counter stays put.
+    # No seq means "not checked", and the expected counter stays put.
     handler = ipc_stack.handler
     client, reader, rid = open_stream(ipc_stack)
     handler.send_packet({"from": handler.identity, "id": rid, "body": b"free\n", "more": True})
@@ -169,7 +168,7 @@ def test_handler_error_mid_stream_closes_without_more_bytes(ipc_stack):
 
 
 def test_multi_id_data_packet_reaches_both_clients(make_stack):
-    # Reference §1.3, §4.2 holdhandler.py: one packet whose id is a list of {id, seq}.
+    # As Condure's example holdhandler.py does: one packet whose id is a list of {id, seq}.
     stack = make_stack(extra_args=["--workers", "1"])
     handler = stack.handler
     one = open_stream(stack, b"/one")
@@ -212,7 +211,7 @@ def test_head_streamed_response_has_no_body_and_keeps_the_connection(ipc_stack):
     assert handler.recv_stream() == credit(rid, 1, 6)
     handler.send(rid, body=b"last\n")
     if is_condure():
-        # Condure 1.9.1 writes a HEAD response's body (reference §3.6.1).
+        # Condure 1.9.1 writes a HEAD response's body.
         assert reader.read_exactly(26) == b"6\r\nfirst\n\r\n5\r\nlast\n\r\n0\r\n\r\n"
     else:
         # RFC 9110 §9.3.2: no content after a HEAD response; the connection carries on.

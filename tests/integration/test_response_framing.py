@@ -1,5 +1,5 @@
-"""How the handler's response is framed for the client (reference §3.5, §3.6), including the
-places where zedge follows RFC 9112 instead of Condure's quirks (design.md §2)."""
+"""How the handler's response is framed for the client, including the
+places where zedge follows RFC 9112 instead of Condure's quirks."""
 import pytest
 
 from harness import HttpReader, connect, is_condure, wait_closed
@@ -49,8 +49,8 @@ def test_head_response_has_no_body(ipc_stack):
             b"\r\n")
     response = HttpReader(client).read_until_close()
     if is_condure():
-        # Condure 1.9.1 writes the handler's body after a HEAD response (reference §3.6.1);
-        # zedge sends none (RFC 9110 §9.3.2, design.md §2).
+        # Condure 1.9.1 writes the handler's body after a HEAD response;
+        # zedge sends none (RFC 9110 §9.3.2).
         assert response == head + b"hello\n"
     else:
         assert response == head
@@ -79,8 +79,8 @@ def test_http10_keep_alive_stream_of_unknown_length(ipc_stack):
     assert reader.read_exactly(6) == b"first\n"
     handler.send(rid, body=b"last\n")
     if is_condure():
-        # Condure promises keep-alive without any length, so the client cannot find the end
-        # (reference §3.6.2): the connection stays open after the body.
+        # Condure promises keep-alive without any length, so the client cannot find the end:
+        # the connection stays open after the body.
         assert head == (b"HTTP/1.0 200 OK\r\n"
                         b"Content-Type: text/plain\r\n"
                         b"Connection: keep-alive\r\n"
@@ -88,7 +88,7 @@ def test_http10_keep_alive_stream_of_unknown_length(ipc_stack):
         assert reader.read_exactly(5) == b"last\n"
         assert not reader.at_eof(timeout=0.3)
     else:
-        # zedge falls back to a close-delimited body (design.md §2).
+        # zedge falls back to a close-delimited body.
         assert head == (b"HTTP/1.0 200 OK\r\n"
                         b"Content-Type: text/plain\r\n"
                         b"\r\n")

@@ -1,6 +1,6 @@
 """The running process: the bundled C++ example handler end to end, IPv6 and several
 stream bases, log format, and a clean stop on SIGTERM that tells handlers of open
-sessions (reference §2.3, §3.10)."""
+sessions."""
 import os
 import re
 import signal
@@ -48,7 +48,7 @@ def test_hello_handler_answers_curl(workdir, transport):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         # The handler's PUB may drop its first answers until the subscription reaches it
-        # (reference §3.9a), so retry the very first request briefly.
+        # (ZeroMQ's PUB/SUB slow joiner), so retry the very first request briefly.
         deadline = time.monotonic() + 5
         while True:
             done = subprocess.run(["curl", "-sS", "-i", "--max-time", "1", f"http://127.0.0.1:{port}/"],
@@ -131,7 +131,7 @@ def test_requests_reach_a_handler_on_any_of_several_bases(workdir):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_stop_signal_cancels_open_sessions_and_exits_cleanly(workdir, signum):
     """Condure stops at once on any of these signals. zedge does on SIGINT; on SIGTERM it
-    drains first (issue 6), so with a 1 s --drain-timeout the held stream is cancelled at
+    drains first, so with a 1 s --drain-timeout the held stream is cancelled at
     the deadline and the outcome is the same."""
     ipc = harness.IpcDir(workdir, "client-out-stream")
     base = f"ipc://{ipc.path}/client"

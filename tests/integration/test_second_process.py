@@ -1,5 +1,6 @@
-"""A response published by a process that never saw the request (reference §4.2 printreq.py +
-sendresp.py): the test's handler only reads the request from PULL."""
+"""A response published by a process that never saw the request (as Condure's
+examples printreq.py and sendresp.py do): the test's handler only reads the request from
+PULL."""
 import os
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""Timers of a stream session (reference §1.8, §3.8): client inactivity (`--stream-timeout`),
+"""Timers of a stream session: client inactivity (`--stream-timeout`),
 handler silence (60 s in Condure, `--zhttp-session-timeout` in zedge) and the batched
 keep-alives the server sends to handlers (45 s in Condure, `--zhttp-keepalive-interval` in
 zedge). Condure's fixed 45/60 s are too long for this file; test_keepalive_45s.py compares
@@ -18,7 +18,7 @@ EARLY_S = 0.5
 LATE_S = 2.5
 
 ZEDGE_ONLY = pytest.mark.skipif(is_condure(), reason="Condure 1.9.1 has fixed 45 s / 60 s timers "
-                                "and no flags to shorten them (zedge-only flags, design.md §4)")
+                                "and no flags to shorten them (zedge-only flags)")
 
 
 def open_stream(stack, handler=None, path=b"/stream"):
@@ -75,8 +75,8 @@ def test_stream_timeout_closes_an_idle_stream(timeout_stack):
     client, reader, rid = open_stream(timeout_stack)
     assert_closed_after(reader, STREAM_TIMEOUT_S, since=time.monotonic())
     if is_condure():
-        # Condure 1.9.1 closes silently; sending the cancel came with 1.10 (commit 5549b76,
-        # reference §1.8).
+        # Condure 1.9.1 closes silently; sending the cancel came with 1.10 (Condure commit
+        # 5549b76).
         assert handler.recv_stream_until_quiet() == []
     else:
         # Issue 4: inactivity ends the session with a cancel to the handler.
@@ -126,7 +126,7 @@ def test_silent_handler_session_is_closed_without_cancel(session_stack):
     client, reader, rid = open_stream(session_stack)
     since = time.monotonic()
     assert_closed_after(reader, SESSION_TIMEOUT_S, since=since)
-    # Reference §1.8: the session timeout sends no cancel (the handler is presumed gone).
+    # The session timeout sends no cancel (the handler is presumed gone).
     assert handler.recv_stream_until_quiet() == []
 
 
@@ -144,7 +144,7 @@ def test_handler_keep_alives_hold_the_session(session_stack):
 
 @ZEDGE_ONLY
 def test_connection_without_a_request_is_closed_at_the_session_timeout(session_stack):
-    # Reference §1.8, §3.3: the timer runs from accept, so a silent client is closed too.
+    # The timer runs from accept, so a silent client is closed too.
     start = time.monotonic()
     reader = HttpReader(connect(session_stack.port))
     assert_closed_after(reader, SESSION_TIMEOUT_S, since=start)
@@ -169,7 +169,7 @@ KEEPALIVE_INTERVAL_S = 1
 
 
 def keep_alive(ids):
-    """Reference §1.8: one packet per handler, `id` a list of {id, seq}, no top-level seq.
+    """One packet per handler, `id` a list of {id, seq}, no top-level seq.
     Condure writes a list of one as a plain id and seq (`Request::serialize` in
     src/zhttppacket.rs), as for any other packet."""
     if len(ids) == 1:

@@ -1,4 +1,4 @@
-"""Request smuggling (issue 9): requests whose framing two HTTP implementations could read
+"""Request smuggling: requests whose framing two HTTP implementations could read
 differently. zedge refuses each with a 4xx (501 for a transfer coding it does not know,
 RFC 9112 §6.1) and closes, so a request hidden in the bytes never reaches a handler as a
 request of its own. RFC 9112 §6.3 (CL and TE together, bad lengths), §5.1 (no whitespace
@@ -12,7 +12,7 @@ refused after it: the handler then sees that one request, no body byte and a `ca
 in req mode (the whole body is read first, so nothing reaches the handler).
 
 Condure 1.9.1 closes silently on most cases and forwards some as one request with a body of
-its choosing (reference §3.2); the cases where it lets /smuggled through (CONDURE_FORWARDS)
+its choosing; the cases where it lets /smuggled through (CONDURE_FORWARDS)
 are skipped for it."""
 import pytest
 
@@ -46,8 +46,7 @@ CONDURE_FORWARDS = {"cl-te", "te-cl", "te-after-bare-lf", "cl-two-same", "cl-plu
 
 def case(name, request, expect, status_or_body=400):
     marks = [pytest.mark.skipif(is_condure() and name in CONDURE_FORWARDS,
-                                reason="Condure 1.9.1 accepts it and forwards the hidden request "
-                                "(reference §3.2)")]
+                                reason="Condure 1.9.1 accepts it and forwards the hidden request")]
     # A refused request is followed by /smuggled (a server that framed it wrongly would find
     # it); an accepted one is not, since a request after it is simply the next one.
     tail = b"" if expect == ACCEPT else SMUGGLED
@@ -209,7 +208,7 @@ def test_smuggling(server, mode, request_bytes, expect, status_or_body):
     # Never /smuggled, never two requests.
     assert [uri_path(r) for r, _, _ in seen] in ([], [b"/s"]), seen
     if is_condure():
-        return  # Condure 1.9.1: silent close, or one request with a body it chose (§3.2)
+        return  # Condure 1.9.1: silent close, or one request with a body it chose
 
     if expect == ACCEPT:
         (request, body, cancelled), = seen

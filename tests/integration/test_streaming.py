@@ -1,5 +1,5 @@
 """Responses streamed with `more`, credits returned as bytes reach the client, and cancel
-in both directions (reference §1.5, §1.7, §3.5, §3.9)."""
+in both directions."""
 import pytest
 
 from harness import HttpReader, connect, dechunk, without_transfer_encoding_connection
@@ -31,7 +31,7 @@ def test_streamed_response_returns_credits(stack):
     # one chunk and one credit packet whatever the timing.
     handler.respond(rid, headers=[TEXT_PLAIN], body=b"first\n", more=True)
     head = reader.read_response(head_only=True)
-    # Condure also writes `Connection: Transfer-Encoding`; zedge does not (design.md §2).
+    # Condure also writes `Connection: Transfer-Encoding`; zedge does not.
     assert without_transfer_encoding_connection(head) == CHUNKED_HEAD
     assert reader.read_exactly(11) == b"6\r\nfirst\n\r\n"
     expect_credit(handler, rid, seq=1, credits=6)
@@ -42,7 +42,7 @@ def test_streamed_response_returns_credits(stack):
 
     handler.send(rid, body=b"last\n")
     assert reader.read_exactly(15) == b"5\r\nlast\n\r\n0\r\n\r\n"
-    # No credit comes back for the final piece of a finished response (reference §1.7).
+    # No credit comes back for the final piece of a finished response.
     with pytest.raises(TimeoutError):
         handler.recv_stream(timeout_ms=300)
 
@@ -101,7 +101,7 @@ def test_handler_cancel_before_response_closes_client(stack):
     client.sendall(b"GET /x HTTP/1.1\r\nHost: example.com\r\n\r\n")
     req = stack.handler.recv_request()
     stack.handler.send(req["id"], type_="cancel")
-    # Closed without a single byte: there is no response to give (reference §3.9).
+    # Closed without a single byte: there is no response to give.
     assert HttpReader(client).read_until_close() == b""
 
 

@@ -1,4 +1,4 @@
-"""TLS listeners (issue 7, reference §3.11): `--listen addr:port,tls[,default-cert=NAME]` with
+"""TLS listeners: `--listen addr:port,tls[,default-cert=NAME]` with
 identities in `--tls-identities-dir`, picked per handshake by SNI (exact name, one-level
 wildcard `_.<parent>`, then the listener's default), re-read when replaced on disk; handlers
 see https/wss uris; bad handshakes disturb nobody. Certificates come from the openssl CLI
@@ -23,7 +23,7 @@ import pytest
 import harness
 from zhttp_handler import ServingHandler, ws_accept, ws_echo
 
-# Condure offers no ALPN (reference §3.11); zedge answers http/1.1. Condure 1.9.1 stops at
+# Condure offers no ALPN; zedge answers http/1.1. Condure 1.9.1 stops at
 # TLS 1.2 [observed]; zedge's profile (Mozilla intermediate v5) includes 1.3.
 ZEDGE_ALPN = not harness.is_condure()
 NEWEST_TLS = "TLSv1.2" if harness.is_condure() else "TLSv1.3"

@@ -1,6 +1,6 @@
-"""WebSocket through a ZHTTP handler (reference §1.10, §3.6, §3.7; design.md §2).
+"""WebSocket through a ZHTTP handler.
 
-Target tests of the WebSocket issue: proven against Debian's condure 1.9.1; not in
+Proven against Debian's condure 1.9.1; not in
 CMakeLists.txt until zedge supports WebSockets (see README.md). The client side uses raw
 frames (harness.ws_frame) so the tests control fragmentation, masking and bad input; one test
 uses the python websockets library as an ordinary client.
@@ -191,9 +191,9 @@ def test_python_websockets_client(ipc_stack):
 
 
 # ---------------------------------------------------------------------------------------------
-# zedge-only: RFC 6455 strictness toward clients (design.md §2). Condure 1.9.1 accepts unmasked
-# frames and invalid UTF-8, and drops the connection without a close frame on protocol errors
-# (reference §3.6 items 4-5), so these are skipped against it.
+# zedge-only: RFC 6455 strictness toward clients. Condure 1.9.1 accepts unmasked
+# frames and invalid UTF-8, and drops the connection without a close frame on protocol errors,
+# so these are skipped against it.
 
 BAD_INPUT = {
     "unmasked": (ws_frame(TEXT, b"hi", mask=False), 1002),
@@ -210,7 +210,7 @@ BAD_INPUT = {
 }
 
 
-@pytest.mark.skipif(is_condure(), reason="zedge-only RFC 6455 strictness (design.md §2)")
+@pytest.mark.skipif(is_condure(), reason="zedge-only RFC 6455 strictness")
 @pytest.mark.parametrize("case", BAD_INPUT)
 def test_protocol_error_closes_with_code(ipc_stack, case):
     frames, code = BAD_INPUT[case]
@@ -227,7 +227,7 @@ def test_protocol_error_closes_with_code(ipc_stack, case):
 
 
 @pytest.mark.skipif(is_condure(), reason="zedge-only: Condure 1.9.1 errors on a control frame "
-                                         "between fragments (reference §3.6 item 4, design.md §2)")
+                                         "between fragments")
 def test_ping_between_fragments_allowed(ipc_stack):
     client, reader, rid, _ = open_ws(ipc_stack)
     client.sendall(ws_frame(TEXT, b"ab", fin=False) + ws_frame(PING, b"p") + ws_frame(CONT, b"cd"))

@@ -1,5 +1,5 @@
-"""permessage-deflate (RFC 7692) between clients and the server, never seen by the handler
-(reference §3.7): negotiated only with `--compression`, the first usable offer taken, the answer
+"""permessage-deflate (RFC 7692) between clients and the server, never seen by the handler:
+negotiated only with `--compression`, the first usable offer taken, the answer
 echoing only the `*_no_context_takeover` flags; messages inflate and deflate at the server, so
 the handler sends and receives plain payloads.
 
@@ -58,7 +58,7 @@ def node_ws(tmp_path):
 
 
 class CreditedEcho:
-    """Echoes whole messages like a real handler (reference §1.7): grants the server credit
+    """Echoes whole messages like a real handler: grants the server credit
     back for each data packet it takes, joins `more` pieces, and answers in pieces that fit the
     credit the server has granted. (ws_echo ignores credit, fine only for small messages.)"""
 
@@ -243,7 +243,7 @@ def test_offer_ignored_without_compression(ipc_stack, node_ws, client_kind):
 # raw frames: the negotiation table and what is on the wire
 
 # (id, offer, the server's Sec-WebSocket-Extensions answer or None: no header, no compression),
-# as observed from condure 1.9.1 (reference §3.7).
+# as observed from condure 1.9.1.
 OFFERS = [
     ("bare", b"permessage-deflate", b"permessage-deflate"),
     ("clients-default", DEFAULT_OFFER, b"permessage-deflate"),

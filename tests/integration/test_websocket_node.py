@@ -1,5 +1,4 @@
-"""WebSocket through a ZHTTP handler with an ordinary client: Node.js and the `ws` npm package
-(reference §1.10, §3.7).
+"""WebSocket through a ZHTTP handler with an ordinary client: Node.js and the `ws` npm package.
 
 node/ws_client.js runs one scenario (steps as JSON on stdin) and prints every event its socket
 emitted; the test plays the handler step by step meanwhile and then checks both sides: the
@@ -200,7 +199,7 @@ def test_ping_from_client_answered_by_handler(ipc_stack, node_ws):
     assert packet == session_packet(packet, type_=b"ping", body=b"are you there")
     handler_closes_after_client(ipc_stack, req["id"])
     events = client.events()
-    # Exactly one pong: the server forwards pings and never answers them itself (§3.7).
+    # Exactly one pong: the server forwards pings and never answers them itself.
     assert named(events, "pong") == [{"event": "pong", "base64": b64(b"are you there")}]
     assert events[-1] == {"event": "close", "code": 1000, "reason": ""}
 

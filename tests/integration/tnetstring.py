@@ -1,4 +1,4 @@
-"""tnetstring encode/decode, just enough for ZHTTP (reference §1.1).
+"""tnetstring encode/decode, just enough for ZHTTP.
 
 A value is `<decimal length>:<payload><type>`; types: `,` bytes, `#` int,
 `^` float, `!` bool, `~` null, `]` list, `}` map.

@@ -1,9 +1,9 @@
 """A ZHTTP handler for tests, driven step by step by the test itself (no threads).
 
-Stream mode (reference §1.2): PULL on `<base>-out` gets new requests, ROUTER on
+Stream mode: PULL on `<base>-out` gets new requests, ROUTER on
 `<base>-out-stream` (identity = our `from`) gets later packets of a session, and we publish on
 `<base>-in` as `b"<server id> T" + tnetstring`. tcp bases use port, port+1, port+2.
-Req mode (§1.11): one ROUTER; frames are `[peer identity, b"", b"T..."]` both ways.
+Req mode: one ROUTER; frames are `[peer identity, b"", b"T..."]` both ways.
 By default the server binds and we connect; with `--zclient-connect` we bind.
 Every packet received is appended to `self.received` as (socket name, packet dict).
 """
@@ -64,7 +64,7 @@ class StreamHandler:
         self.router = self.ctx.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.IDENTITY, identity)
         # XPUB rather than PUB: it tells us when the server's SUB has subscribed, so the
-        # first response is not lost to the PUB/SUB slow-joiner race (reference §3.9a).
+        # first response is not lost to the PUB/SUB slow-joiner race.
         self.pub = self.ctx.socket(zmq.XPUB)
         for sock in (self.pull, self.router, self.pub):
             if sock is not None:
@@ -132,7 +132,7 @@ class StreamHandler:
         return self._out_seq.get(rid, 0)
 
     def set_next_seq(self, rid, seq):
-        """Continue a session another handler started (handoff, reference §1.9)."""
+        """Continue a session another handler started (handoff)."""
         self._out_seq[rid] = seq
 
     def send_packet(self, packet):
@@ -141,7 +141,7 @@ class StreamHandler:
 
     def send_multi(self, rids, **fields):
         """One packet for several sessions: `id` is a list of {id, seq}, each id numbered by
-        its own counter (reference §1.4, §1.6). Field names as in send()."""
+        its own counter. Field names as in send()."""
         ids = []
         for rid in rids:
             ids.append({"id": rid, "seq": self.next_seq(rid)})
@@ -191,7 +191,7 @@ class ReqHandler:
 
 
 def assert_stream_request(packet, method, uri, headers, more=False, server_id=b"condure"):
-    """The first packet of a stream-mode HTTP session, exactly (reference §1.4, §1.12):
+    """The first packet of a stream-mode HTTP session, exactly:
     only the id (`<worker>-<slot>-<hex counter>`) and the client's port vary."""
     assert ID_PATTERN.fullmatch(packet["id"]), packet["id"]
     assert type(packet["peer-port"]) is int and 0 < packet["peer-port"] < 65536
@@ -209,7 +209,7 @@ def assert_stream_request(packet, method, uri, headers, more=False, server_id=b"
 
 
 def ws_accept(handler, rid, headers=(), credits=8192):
-    """Accept a WebSocket session (reference §1.10): a data packet with code 101 and credits;
+    """Accept a WebSocket session: a data packet with code 101 and credits;
     the server writes the 101 head and the accept hash itself."""
     return handler.send(rid, code=101, reason=b"Switching Protocols",
                         headers=[list(h) for h in headers], credits=credits)

@@ -1,4 +1,4 @@
-"""Soak zedge (issue 9): HTTP, streamed responses and WebSockets through zedge for a bounded
+"""Soak zedge: HTTP, streamed responses and WebSockets through zedge for a bounded
 time, with the handlers killed and restarted now and then, zedge's RSS sampled all along.
 Prints an RSS table (idle, start, middle, end, max), a timeline and the traffic and error
 counts; exits 1 when the RSS grew more than --max-growth-mib from the middle of the run to
@@ -202,7 +202,7 @@ class Soak:
 
     def wait_answering(self):
         """Until plain GETs are answered (the handlers' PUB drops answers sent before
-        zedge's subscription reached it, reference §3.9a)."""
+        zedge's subscription reached it: ZeroMQ's slow joiner)."""
         deadline = time.monotonic() + 15
         answered = 0
         while answered < 5:

@@ -1,7 +1,7 @@
 """The soak's second handler (a Python process beside zedge-hello-handler): it answers
 whatever zedge's PUSH gives it, since PUSH load-balances every kind of request over every
 handler. `GET /stream/<n>` gets a streamed response of n 1 KiB pieces, sent as zedge's
-credits allow (reference §1.7); a WebSocket request is accepted and its messages echoed
+credits allow; a WebSocket request is accepted and its messages echoed
 (returning credits as they are consumed); anything else gets one `hello soak` packet.
 
     /usr/bin/python3 tests/soak/soak_handler.py --stream-base ipc:///tmp/x/client

@@ -1,4 +1,4 @@
-// --listen values (zhttp-and-condure.md §2.2), checked against Condure 1.9.1's behaviour.
+// --listen values, checked against Condure 1.9.1's behaviour.
 #include <gtest/gtest.h>
 
 #include <string>

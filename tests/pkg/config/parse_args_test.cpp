@@ -1,5 +1,5 @@
 // zedge's command line, checked against what Condure 1.9.1 accepts and rejects
-// (zhttp-and-condure.md §2; behaviour observed by running Debian's condure 1.9.1).
+// (behaviour observed by running Debian's condure 1.9.1).
 #include <gtest/gtest.h>
 
 #include <functional>

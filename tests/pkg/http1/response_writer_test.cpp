@@ -1,5 +1,5 @@
 // Response serialization: framing decisions and the exact bytes for every framing and
-// version (RFC 9112 §4, §6, §7, §9.3; design.md §2 for where zedge differs from Condure).
+// version (RFC 9112 §4, §6, §7, §9.3).
 #include "http1/response_writer.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 """Parses zedge's /metrics text with Prometheus' Python client (python3-prometheus-client),
-the check issue 6 asks for. Usage: parse_metrics_text.py <print_sample_metrics binary>"""
+to check that a real Prometheus parser accepts it.
+Usage: parse_metrics_text.py <print_sample_metrics binary>"""
 import subprocess
 import sys
 

@@ -1,6 +1,6 @@
 // How sessions end: handler cancel/error, handler protocol errors (bad seq, credit
-// overrun), the client leaving, shutdown (reference §1.5-§1.7, §3.9, §3.10), and the
-// text/plain answers zedge gives malformed requests (design.md §2).
+// overrun), the client leaving, shutdown, and the
+// text/plain answers zedge gives malformed requests.
 #include "session_fixture.hpp"
 
 namespace zedge::session::testing {
@@ -92,7 +92,7 @@ TEST_F(HandlerEnds, SeqMismatchClosesWithoutCancel) {
   start();
   client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  // Condure closed the client when a response came with seq 5 instead of 0 (§1.6).
+  // Condure closed the client when a response came with seq 5 instead of 0.
   handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:5#4:code,3:200#6:reason,2:OK,4:body,1:x,}");
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(session().close_reason(), CloseReason::ProtocolError);
@@ -111,7 +111,7 @@ TEST_F(HandlerEnds, SeqMustAdvanceWithEveryPacket) {
 }
 
 // The first packet offered 64 credits (the buffer size); the handler may send no more
-// body than it was offered and given back (§1.7).
+// body than it was offered and given back.
 TEST_F(HandlerEnds, CreditOverrunClosesWithProtocolError) {
   settings_.buffer_size_bytes = 64;
   start();
@@ -296,7 +296,7 @@ TEST_F(ClientErrors, LongTargetGets414) {
   EXPECT_EQ(sent(), std::vector<Sent>{});
 }
 
-// The target fits, but the uri rebuilt with the Host is over Condure's 4096 bytes (§1.4).
+// The target fits, but the uri rebuilt with the Host is over Condure's 4096 bytes.
 TEST_F(ClientErrors, LongRebuiltUriGets414) {
   start();
   client("GET /" + std::string(4089, 'a') + " HTTP/1.1\r\nHost: example.com\r\n\r\n");
@@ -378,7 +378,7 @@ TEST_F(ClientErrors, BadPipelinedRequestAnsweredAfterThePreviousResponse) {
 
 // BUG (HttpSession::answer_error): a malformed request body after the handler learned of
 // the request ends the connection, but the handler is never told; it keeps the session
-// until its own 60 s expiry. Condure sends `cancel` on local errors (reference §1.5), as
+// until its own 60 s expiry. Condure sends `cancel` on local errors, as
 // HttpSession does for a client that leaves. Observed: the 400 only, no packet.
 TEST_F(ClientErrors, BadChunkAfterHandlerIsKnownSendsCancel) {
   start();

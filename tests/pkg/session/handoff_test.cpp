@@ -1,4 +1,4 @@
-// Handoff (reference §1.9) and the keep-alive helpers the worker batches with (§1.8).
+// Handoff and the keep-alive helpers the worker batches with.
 #include "session_fixture.hpp"
 
 namespace zedge::session::testing {
@@ -6,7 +6,7 @@ namespace {
 
 using Handoff = SessionTest;
 
-// The observed sequence of §1.9: A answers and gets a credit, A starts a handoff, zedge
+// The sequence observed with Condure: A answers and gets a credit, A starts a handoff, zedge
 // proceeds, B continues the seq and every later packet goes to B.
 TEST_F(Handoff, NewOwnerBecomesTheAddress) {
   start();
@@ -85,7 +85,7 @@ TEST_F(Handoff, NewOwnerResumingWithKeepAliveGetsLaterPackets) {
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handlerA",
                         "T91:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
                         "4:type,15:handoff-proceed,}")}));
-  // Pushpin's new owner resumes with a keep-alive (§1.9); no credits were held back.
+  // Pushpin's new owner resumes with a keep-alive; no credits were held back.
   handler("T62:4:from,8:handlerB,2:id,5:0-0-0,3:seq,1:2#4:type,10:keep-alive,}");
   EXPECT_EQ(sent(), std::vector<Sent>{});
   client_closes();

@@ -1,4 +1,4 @@
-// Req mode (DEALER; reference §1.11): one packet per request with the whole de-chunked
+// Req mode (DEALER): one packet per request with the whole de-chunked
 // body and no from/seq/credits/stream/more; one reply, always written with
 // Content-Length; 413 over --body-buffer-size; WebSocket refused with Condure's 400.
 #include "session_fixture.hpp"
@@ -11,7 +11,7 @@ class ReqMode : public SessionTest {
   void SetUp() override { settings_.mode = Mode::Req; }
 };
 
-// Byte for byte the packet Condure was seen sending (§1.11), with our id and port.
+// Byte for byte the packet Condure was seen sending, with our id and port.
 TEST_F(ReqMode, GetSendsOnePacketLikeCondure) {
   start();
   client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -1,4 +1,4 @@
-// Request bodies in stream mode (reference §1.7, §3.4): the first packet carries no body,
+// Request bodies in stream mode: the first packet carries no body,
 // only `more`; body bytes follow over the ROUTER within the handler's credits, in pieces
 // no larger than the buffer, one packet per client chunk; `Expect: 100-continue`.
 #include "session_fixture.hpp"
@@ -88,7 +88,7 @@ TEST_F(RequestBody, CreditsInFirstDataPacketGrantBody) {
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
                         "T80:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
                         "4:body,5:hello,}")}));
-  // It answered before the body was read, so the connection will not persist (§3.3).
+  // It answered before the body was read, so the connection will not persist, as in Condure.
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n");
   EXPECT_EQ(sent(), std::vector<Sent>{});  // no body bytes written, no credit
   handler("T53:4:from,7:handler,2:id,5:0-0-0,3:seq,1:1#4:body,3:bye,}");
@@ -242,7 +242,7 @@ TEST_F(RequestBodyCredits, EmptyContentLengthBodyIsNoBody) {
 }
 
 // BUG (HttpSession::forward_body): the credit budget is applied to raw client bytes,
-// chunk framing included, while credits count body bytes only (reference §1.7). With
+// chunk framing included, while credits count body bytes only. With
 // credits equal to the body size, a 5-byte chunk goes out as "he" + "llo", and the last
 // chunk "0\r\n\r\n" is never read because no credits are left, so the final (empty,
 // credit-free) packet is not sent until the handler grants more. A handler that grants

@@ -1,4 +1,4 @@
-// Responses in stream mode (reference §1.7, §3.3, §3.5; design.md §2): framing chosen from
+// Responses in stream mode: framing chosen from
 // the handler's first packet, credits returned as body bytes reach the client, and
 // persistence/pipelining of the connection.
 #include "session_fixture.hpp"
@@ -20,7 +20,7 @@ TEST_F(Response, WholeResponseGetsContentLengthAndReturnsNoCredit) {
   EXPECT_EQ(session().close_reason(), CloseReason::None);
 }
 
-// The transcript of reference §1.12, with zedge's chunked framing (no
+// A stream-mode transcript observed with Condure 1.9.1, with zedge's chunked framing (no
 // "Connection: Transfer-Encoding").
 TEST_F(Response, StreamedResponseIsChunkedAndEachWriteReturnsCredits) {
   start();
@@ -82,7 +82,7 @@ TEST_F(Response, Http10StreamedResponseIsCloseDelimited) {
   EXPECT_EQ(session().close_reason(), CloseReason::Done);
 }
 
-// Condure keeps such a connection open and the client cannot find the end (§3.6 quirk 2);
+// Condure keeps such a connection open and the client cannot find the end;
 // zedge closes it instead.
 TEST_F(Response, Http10KeepAliveStreamedResponseIsStillCloseDelimited) {
   start();

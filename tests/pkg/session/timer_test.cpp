@@ -1,5 +1,5 @@
-// Timers on the fake clock (reference §1.8, §3.3, §3.8) and handler availability
-// (design.md §2: 503 after a configurable wait).
+// Timers on the fake clock and handler availability
+// (503 after a configurable wait).
 #include "session_fixture.hpp"
 
 namespace zedge::session::testing {

@@ -1,4 +1,4 @@
-// WebSocket sessions (reference §1.10, §3.7; design.md §2): the upgrade and the handler's
+// WebSocket sessions: the upgrade and the handler's
 // answer, frames to packets and back with credits, the close handshake both ways, RFC 6455
 // strictness toward the client, --messages-max, timers and handoff. The 101 head and every
 // frame are compared byte for byte; packets are compared field by field after parsing
@@ -384,7 +384,7 @@ TEST_F(WebSocket, ClientClosesFirstThenTheHandler) {
   client(frame(kClose, close_payload(1000, "bye")) + frame(kText, "ignored after close"));
   EXPECT_EQ(described(), (Lines{"1 close code=1000 body=bye"}));
   EXPECT_EQ(unconsumed(), "");
-  // The handler may still send data before its close (reference §1.10).
+  // The handler may still send data before its close.
   handler_data("last words");
   handler_type(zhttp::PacketType::Close, {}, 1000);
   EXPECT_FALSE(session().closed());

@@ -67,7 +67,7 @@ TEST(TnetstringWriter, NestedContainers) {
   w.end_list();
   w.end_list();
   w.end_map();
-  // The header list of Condure's test_req_serialize (reference §1.1).
+  // The header list of Condure's test_req_serialize.
   EXPECT_EQ(out, "48:7:headers,34:30:12:Content-Type,10:text/plain,]]}");
   EXPECT_EQ(w.depth(), 0u);
 }

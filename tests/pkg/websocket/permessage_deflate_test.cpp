@@ -275,26 +275,26 @@ std::string inflate_ok(MessageInflater& inflater, std::string_view payload) {
 }
 
 TEST(MessageInflater, Rfc7692Examples) {
-  {  // §7.2.3.1 and §7.2.3.2: the second "Hello" refers to the first.
+  {  // RFC 7692 §7.2.3.1 and §7.2.3.2: the second "Hello" refers to the first.
     MessageInflater inflater(kTakeover, kNoLimit);
     EXPECT_EQ(inflate_ok(inflater, from_hex("f2 48 cd c9 c9 07 00")), "Hello");
     EXPECT_EQ(inflate_ok(inflater, from_hex("f2 00 11 00 00")), "Hello");
   }
-  {  // §7.2.3.3: a stored (uncompressed) block, then the empty stored block's header.
+  {  // RFC 7692 §7.2.3.3: a stored (uncompressed) block, then the empty stored block's header.
     MessageInflater inflater(kTakeover, kNoLimit);
     EXPECT_EQ(inflate_ok(inflater, from_hex("00 05 00 fa ff 48 65 6c 6c 6f 00")), "Hello");
   }
-  {  // §7.2.3.4: BFINAL set; the next message still refers to the window.
+  {  // RFC 7692 §7.2.3.4: BFINAL set; the next message still refers to the window.
     MessageInflater inflater(kTakeover, kNoLimit);
     EXPECT_EQ(inflate_ok(inflater, from_hex("f3 48 cd c9 c9 07 00 00")), "Hello");
     EXPECT_EQ(inflate_ok(inflater, from_hex("f2 00 11 00 00")), "Hello");
     EXPECT_EQ(inflate_ok(inflater, from_hex("f3 48 cd c9 c9 07 00 00")), "Hello");
   }
-  {  // §7.2.3.5: two DEFLATE blocks in one message.
+  {  // RFC 7692 §7.2.3.5: two DEFLATE blocks in one message.
     MessageInflater inflater(kTakeover, kNoLimit);
     EXPECT_EQ(inflate_ok(inflater, from_hex("f2 48 05 00 00 00 ff ff ca c9 c9 07 00")), "Hello");
   }
-  {  // §7.2.3.6: the empty message.
+  {  // RFC 7692 §7.2.3.6: the empty message.
     MessageInflater inflater(kTakeover, kNoLimit);
     EXPECT_EQ(inflate_ok(inflater, from_hex("00")), "");
     EXPECT_EQ(inflate_ok(inflater, from_hex("f2 48 cd c9 c9 07 00")), "Hello");

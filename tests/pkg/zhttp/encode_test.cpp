@@ -17,7 +17,7 @@ Packet with_id(std::string_view id, std::optional<std::int64_t> seq) {
   return p;
 }
 
-// Condure's test_serialize "data" vector (src/zhttppacket.rs; reference §1.1).
+// Condure's test_serialize "data" vector (src/zhttppacket.rs).
 TEST(ZhttpEncode, CondureDataVector) {
   Packet p = with_id("1", 0);
   p.from = "client";

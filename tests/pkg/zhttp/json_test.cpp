@@ -1,4 +1,4 @@
-// "J" (JSON) input, as Zurl accepts it (reference §1.1): same fields and the same
+// "J" (JSON) input, as Zurl accepts it: same fields and the same
 // strict types as "T"; output is always "T".
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// ZHTTP parsing: fields, packet types, multi-id, strict types, limits (reference §1).
+// ZHTTP parsing: fields, packet types, multi-id, strict types, limits.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -43,7 +43,7 @@ TEST(ZhttpParse, CondureResponseVector) {
   EXPECT_FALSE(p.ext_multi);
 }
 
-// Condure's request-serialize vector (reference §1.1).
+// Condure's request-serialize vector.
 TEST(ZhttpParse, CondureRequestVector) {
   const std::string_view frame =
       "T161:4:from,6:client,2:id,1:1,3:seq,1:0#6:method,4:POST,3:uri,23:http://example.com/path,"
@@ -62,7 +62,7 @@ TEST(ZhttpParse, CondureRequestVector) {
   EXPECT_FALSE(p.peer_address.has_value());
 }
 
-// A handler's first response of a stream (reference §1.12).
+// A handler's first response of a stream.
 TEST(ZhttpParse, HandlerStreamResponse) {
   const std::string_view frame =
       "T150:4:from,11:testhandler,2:id,5:1-0-1,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
@@ -117,7 +117,7 @@ TEST(ZhttpParse, UnknownTypeIsAnError) {
 }
 
 TEST(ZhttpParse, ErrorPacketWithRejection) {
-  // A WebSocket rejection (reference §1.10): condition plus a whole response.
+  // A WebSocket rejection: condition plus a whole response.
   const std::string_view frame =
       "T135:2:id,1:a,3:seq,1:0#4:type,5:error,9:condition,8:rejected,4:code,3:403#"
       "6:reason,9:Forbidden,7:headers,15:11:4:X-Ok,1:1,]]4:body,5:nope\n,}";
@@ -247,7 +247,7 @@ TEST(ZhttpParse, BadIds) {
 }
 
 TEST(ZhttpParse, StrictTypes) {
-  // Condure is strictly typed (reference §1.1): each wrong type rejects the packet.
+  // Condure is strictly typed: each wrong type rejects the packet.
   EXPECT_EQ(parse_error("T19:2:id,1:a,3:seq,1:0,}"), ParseError::WrongFieldType);
   EXPECT_EQ(parse_error("T21:2:id,1:a,4:from,2:10#}"), ParseError::WrongFieldType);
   EXPECT_EQ(parse_error("T22:2:id,1:a,4:code,3:200,}"), ParseError::WrongFieldType);

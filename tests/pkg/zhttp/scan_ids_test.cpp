@@ -1,4 +1,4 @@
-// scan_ids(): the bridge's cheap routing scan of the top-level "id" (reference §1.3).
+// scan_ids(): the bridge's cheap routing scan of the top-level "id".
 #include <gtest/gtest.h>
 
 #include <string>
