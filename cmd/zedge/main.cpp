@@ -126,8 +126,9 @@ int main(int argc, char** argv) {
         if (server.draining()) {
           server.quit();
         } else {
-          zedge::server::DrainPlan plan;
+          zedge::admin::DrainOptions plan;
           plan.timeout = std::chrono::seconds(config.drain_timeout_seconds);
+          plan.stop_accepting = false;
           plan.exit_when_done = true;
           server.start_drain(plan);
         }

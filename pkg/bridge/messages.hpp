@@ -4,14 +4,12 @@
 
 #include <string>
 
+#include "zhttp/route.hpp"
+
 namespace zedge::bridge {
 
 struct ToBridge {
-  enum class Route {
-    StreamInit,   // first packet of a stream session: PUSH, load-balanced over handlers
-    StreamReply,  // later stream packets: ROUTER to the handler identity in `address`
-    Req,          // req-mode request: DEALER
-  };
+  using Route = zhttp::Route;
   Route route = Route::StreamInit;
   std::string address;
   std::string frame;

@@ -1,5 +1,6 @@
 // Small helpers for HTTP field syntax (RFC 9110 §5.5, §5.6): case-insensitive names,
-// optional whitespace, tokens and comma-separated lists. Internal to zedge_http1.
+// optional whitespace, tokens and comma-separated lists. The one home of these for every
+// package that reads header fields (websocket, session, admin).
 #pragma once
 
 #include <cstdint>

@@ -44,12 +44,8 @@ void HttpConnection::start() {
 }
 
 void HttpConnection::send_packet(session::Route route, std::string_view address, std::string frame) {
-  using bridge::ToBridge;
-  const auto to = route == session::Route::StreamInit    ? ToBridge::Route::StreamInit
-                  : route == session::Route::StreamReply ? ToBridge::Route::StreamReply
-                                                         : ToBridge::Route::Req;
   worker_.metrics().zhttp_packet(metrics::PacketDirection::ToHandler, packet_kind(zhttp::scan_type(frame)));
-  worker_.send_to_bridge({to, std::string(address), std::move(frame)});
+  worker_.send_to_bridge({route, std::string(address), std::move(frame)});
 }
 
 // ---------------------------------------------------------------- events in

@@ -101,7 +101,7 @@ void Server::stop() {
 
 // ---------------------------------------------------------------- graceful drain
 
-bool Server::start_drain(const DrainPlan& plan) {
+bool Server::start_drain(const admin::DrainOptions& plan) {
   std::lock_guard lock(drain_mutex_);
   if (!started_ || draining_) return false;
   draining_ = true;
@@ -112,7 +112,7 @@ bool Server::start_drain(const DrainPlan& plan) {
                                           << (plan.stop_accepting ? ", not accepting" : ", still accepting")
                                           << (plan.exit_when_done ? ", exit when done" : ""));
   if (plan.stop_accepting) listener_->stop_accepting();
-  for (auto& worker : workers_) worker->drain(drain_deadline_, plan.websockets_now);
+  for (auto& worker : workers_) worker->drain(drain_deadline_, plan.close_websockets_now);
   return true;
 }
 
@@ -182,8 +182,9 @@ void Server::quit() {
       return;
     }
   }
-  DrainPlan plan;
+  admin::DrainOptions plan;
   plan.timeout = std::chrono::seconds(config_.drain_timeout_seconds);
+  plan.stop_accepting = false;
   plan.exit_when_done = true;
   start_drain(plan);
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/drain_options.hpp"
 #include "config/config.hpp"
 #include "metrics/metrics_snapshot.hpp"
 #include "server/handler_presence.hpp"
@@ -25,14 +26,6 @@ class EdgeListener;
 class Worker;
 struct WorkerReport;
 
-// How a graceful drain goes (admin API `POST /drain`, SIGTERM).
-struct DrainPlan {
-  std::chrono::milliseconds timeout{25000};  // in-flight requests and streams get this long
-  bool stop_accepting = false;  // close listeners at once (else at the deadline)
-  bool websockets_now = false;  // close 1001 at once (else at the deadline)
-  bool exit_when_done = false;  // the process exits once no connection is left (or at the deadline)
-};
-
 class Server {
  public:
   explicit Server(const config::Config& config);
@@ -47,7 +40,7 @@ class Server {
   void stop();
 
   // Graceful drain (any thread). False if a drain is already running.
-  bool start_drain(const DrainPlan& plan);
+  bool start_drain(const admin::DrainOptions& plan);
   // False if not draining, or the listeners are already closed (they cannot come back).
   bool cancel_drain();
   bool draining() const;
@@ -93,7 +86,7 @@ class Server {
 
   mutable std::mutex drain_mutex_;
   bool draining_ = false;
-  DrainPlan drain_plan_;
+  admin::DrainOptions drain_plan_;
   std::chrono::steady_clock::time_point drain_deadline_;
   bool listeners_closed_at_deadline_ = false;
 };

@@ -77,12 +77,7 @@ admin::StatusSnapshot ServerAdmin::status() {
 metrics::MetricsSnapshot ServerAdmin::metrics() { return server_.metrics_snapshot(); }
 
 bool ServerAdmin::start_drain(const admin::DrainOptions& options) {
-  DrainPlan plan;
-  plan.timeout = options.timeout;
-  plan.stop_accepting = options.stop_accepting;
-  plan.websockets_now = options.close_websockets_now;
-  plan.exit_when_done = options.exit_when_done;
-  if (!server_.start_drain(plan)) return false;
+  if (!server_.start_drain(options)) return false;
   last_drain_ = options;
   return true;
 }

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <deque>
-#include <map>
 
 #include "log/log.hpp"
 #include "server/http_connection.hpp"
+#include "server/keepalive_batches.hpp"
 #include "zhttp/packet.hpp"
 
 namespace zedge::server {
@@ -163,26 +163,12 @@ void Worker::abort_addressed(std::string_view frame) {
 // handler's first packet, when its address was not known yet) hears `cancel`, as from
 // Condure, instead of streaming to nobody until its own timer.
 void Worker::remember_abandoned(const std::string& id) {
-  // Handlers answer within their own session timeout (60 s in Condure's world); a bounded
-  // list keeps a flood of abandoned requests from growing memory.
-  constexpr std::size_t kAbandonedKept = 4096;
-  constexpr auto kAbandonedKeptFor = std::chrono::seconds(60);
-  const auto now = std::chrono::steady_clock::now();
-  while (!abandoned_.empty() && (abandoned_.size() >= kAbandonedKept || now - abandoned_.front().second > kAbandonedKeptFor)) {
-    abandoned_.pop_front();
-  }
-  abandoned_.emplace_back(id, now);
+  abandoned_.remember(id, std::chrono::steady_clock::now());
 }
 
 void Worker::cancel_unknown(const zhttp::Packet& packet, const zhttp::IdSeq& addressed) {
-  if (packet.from.empty() || packet.type == zhttp::PacketType::Cancel || packet.type == zhttp::PacketType::Error) {
-    return;
-  }
   // Only sessions we abandoned: an id we never had is just dropped (as Condure does).
-  const auto it = std::find_if(abandoned_.begin(), abandoned_.end(),
-                               [&](const auto& entry) { return entry.first == addressed.id; });
-  if (it == abandoned_.end()) return;
-  abandoned_.erase(it);
+  if (!abandoned_.take_for_cancel(packet, addressed.id)) return;
   zhttp::Packet cancel;
   cancel.from = settings_.stream.instance_id;
   cancel.ids.push_back({addressed.id, std::nullopt});
@@ -297,26 +283,15 @@ void Worker::sweep_deadlines() {
 
 void Worker::send_keepalives() {
   // One multi-id keep-alive per handler address for all its open sessions, at most 128 ids
-  // a packet. Condure spreads the cycle over 100 ms batches; one batch per
-  // interval per worker is just as valid for the handler's 60 s expiry.
-  std::map<std::string_view, std::vector<std::pair<std::string_view, std::int64_t>>> by_handler;
+  // a packet. Condure spreads the cycle over 100 ms batches; one batch per interval per
+  // worker is just as valid for the handler's 60 s expiry.
+  KeepaliveBatches batches;
   for (const auto& connection : slots_) {
-    if (!connection) continue;
-    auto& session = connection->session();
-    if (!session.wants_keepalive()) continue;
-    by_handler[session.handler_address()].emplace_back(session.request_id(), session.take_keepalive_seq());
+    if (connection) batches.add(connection->session());
   }
-  for (const auto& [address, sessions] : by_handler) {
-    for (std::size_t first = 0; first < sessions.size(); first += zhttp::kIdsMax) {
-      zhttp::Packet packet;
-      packet.from = settings_.stream.instance_id;
-      packet.type = zhttp::PacketType::KeepAlive;
-      packet.ext_multi = true;
-      const std::size_t last = std::min(sessions.size(), first + zhttp::kIdsMax);
-      for (std::size_t i = first; i < last; ++i) packet.ids.push_back({sessions[i].first, sessions[i].second});
-      send_to_bridge({bridge::ToBridge::Route::StreamReply, std::string(address), zhttp::encode(packet)});
-      metrics_.zhttp_packet(metrics::PacketDirection::ToHandler, metrics::PacketKind::KeepAlive);
-    }
+  for (const auto& batch : batches.packets(settings_.stream.instance_id)) {
+    send_to_bridge({bridge::ToBridge::Route::StreamReply, std::string(batch.address), zhttp::encode(batch.packet)});
+    metrics_.zhttp_packet(metrics::PacketDirection::ToHandler, metrics::PacketKind::KeepAlive);
   }
 }
 

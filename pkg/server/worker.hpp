@@ -7,7 +7,6 @@
 #include <atomic>
 #include <functional>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <chrono>
@@ -18,6 +17,7 @@
 #include "bridge/messages.hpp"
 #include "bridge/worker_channel.hpp"
 #include "metrics/worker_metrics.hpp"
+#include "server/abandoned_ids.hpp"
 #include "server/connection_settings.hpp"
 #include "server/worker_events.hpp"
 #include "zhttp/packet.hpp"
@@ -137,8 +137,8 @@ class Worker {
   zhttp::Packet packet_;  // parse target reused by dispatch()
   // Handler addresses and when each last sent a packet here; few, so a vector.
   std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> handlers_seen_;
-  // Ids of sessions abandoned before their handler spoke, oldest first (bounded).
-  std::deque<std::pair<std::string, std::chrono::steady_clock::time_point>> abandoned_;
+  // Ids of sessions abandoned before their handler spoke (bounded).
+  AbandonedIds abandoned_;
   std::vector<bridge::ToBridge> outbox_;  // waiting for room in the bridge queue
   std::vector<std::shared_ptr<HttpConnection>> waiting_for_room_;
   bool bridge_wake_pending_ = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "http1/field_text.hpp"
 #include "log/log.hpp"
 #include "session/websocket_upgrade.hpp"
 
@@ -14,12 +15,6 @@ constexpr std::size_t kUriMaxBytes = 4096;
 constexpr std::size_t kHeadersMax = 64;
 
 std::int64_t to_i64(std::size_t n) { return static_cast<std::int64_t>(n); }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -548,7 +543,7 @@ void HttpSession::start_response(const zhttp::Packet& packet, bool whole) {
   info.reason = packet.reason;
   for (const auto& h : packet.headers) {
     // A req-mode handler's Content-Length is replaced by the real body length.
-    if (whole && equals_ignore_case(h.name, "Content-Length")) continue;
+    if (whole && http1::equals_ignore_case(h.name, "Content-Length")) continue;
     info.headers.push_back({h.name, h.value});
   }
   info.first_body_size = packet.body.size();

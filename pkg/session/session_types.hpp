@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "zhttp/route.hpp"
+
 namespace zedge::session {
 
 using Clock = std::chrono::steady_clock;
@@ -48,11 +50,7 @@ struct SessionSettings {
   SessionEvents* events = nullptr;
 };
 
-enum class Route {
-  StreamInit,   // PUSH: first packet of a session
-  StreamReply,  // ROUTER: to the handler identity given as address
-  Req,          // DEALER
-};
+using Route = zhttp::Route;
 
 // Where a session's packets go. The server forwards them to the ZeroMQ bridge; tests record them.
 class PacketSink {

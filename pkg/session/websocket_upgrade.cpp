@@ -4,17 +4,12 @@
 #include <array>
 #include <vector>
 
+#include "http1/field_text.hpp"
 #include "http1/response_writer.hpp"
 #include "websocket/handshake.hpp"
 
 namespace zedge::session {
 namespace {
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Fields zedge writes itself (Condure drops the first four from the handler's list; a
 // body framing field would contradict the 101 or the length zedge writes).
@@ -22,7 +17,7 @@ bool written_by_zedge(std::string_view name) {
   static constexpr std::array<std::string_view, 6> kNames = {
       "Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Extensions", "Content-Length",
       "Transfer-Encoding"};
-  return std::any_of(kNames.begin(), kNames.end(), [&](std::string_view n) { return equals_ignore_case(n, name); });
+  return std::any_of(kNames.begin(), kNames.end(), [&](std::string_view n) { return http1::equals_ignore_case(n, name); });
 }
 
 void write_status_line(const zhttp::Packet& p, int default_code, std::string& out) {
@@ -45,16 +40,13 @@ void write_handler_headers(const zhttp::Packet& p, std::string& out) {
 
 std::optional<std::string> check_websocket_upgrade(const http1::RequestHead& head) {
   if (head.version_minor != 1) return "WebSocket upgrade requires HTTP/1.1";
-  std::vector<websocket::HeaderField> fields;
-  fields.reserve(head.headers.size());
-  for (const auto& h : head.headers) fields.push_back({h.name, h.value});
-  return websocket::check_upgrade_request(head.method, fields);
+  return websocket::check_upgrade_request(head.method, head.headers);
 }
 
 std::vector<std::string_view> websocket_extension_offers(const http1::RequestHead& head) {
   std::vector<std::string_view> offers;
   for (const auto& h : head.headers) {
-    if (equals_ignore_case(h.name, "Sec-WebSocket-Extensions")) offers.push_back(h.value);
+    if (http1::equals_ignore_case(h.name, "Sec-WebSocket-Extensions")) offers.push_back(h.value);
   }
   return offers;
 }

@@ -4,40 +4,19 @@
 
 #include <array>
 
+#include "http1/field_text.hpp"
+
 namespace zedge::websocket {
+
+using http1::equals_ignore_case;
+using http1::list_contains;
+using http1::trim_ows;
 
 namespace {
 
 constexpr std::string_view kAcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 constexpr std::size_t kSha1Bytes = 20;
 constexpr std::size_t kBase64Sha1Bytes = 28;  // 4 * ceil(20 / 3)
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool list_contains(std::string_view list, std::string_view token) {
-  while (true) {
-    const std::size_t comma = list.find(',');
-    if (equals_ignore_case(trim_ows(list.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) return false;
-    list.remove_prefix(comma + 1);
-  }
-}
 
 }  // namespace
 

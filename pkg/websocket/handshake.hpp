@@ -8,15 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "http1/request_parser.hpp"
+
 namespace zedge::websocket {
 
 // base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")), RFC 6455 §4.2.2 item 5.4.
 std::string accept_key(std::string_view key);
 
-struct HeaderField {
-  std::string_view name;
-  std::string_view value;
-};
+using HeaderField = http1::HeaderField;
 
 // True if some `Upgrade` field lists the `websocket` token (case-insensitive): the request
 // asks to become a WebSocket and must then pass check_upgrade_request.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fuzz_input.hpp"
+#include "http1/field_text.hpp"
 #include "websocket/close_code.hpp"
 #include "websocket/deflate_negotiation.hpp"
 #include "websocket/handshake.hpp"
@@ -20,14 +21,7 @@ namespace {
 
 namespace ws = zedge::websocket;
 
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using zedge::http1::equals_ignore_case;
 
 }  // namespace
 
@@ -45,9 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     last_line = line;
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    fields.push_back({line.substr(0, colon), line.substr(colon + 1)});
+    fields.push_back({std::string(line.substr(0, colon)), std::string(line.substr(colon + 1))});
     if (equals_ignore_case(fields.back().name, "Sec-WebSocket-Extensions")) {
-      extension_values.push_back(fields.back().value);
+      extension_values.push_back(line.substr(colon + 1));  // views the input, not `fields`
     }
   }
 
