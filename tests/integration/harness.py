@@ -212,6 +212,27 @@ class HttpReader:
         return more == b""
 
 
+def wait_until_answered(port, timeout_s=10.0, try_timeout_s=IO_TIMEOUT_S):
+    """Until a plain GET gets a 200: a handler that just started drops what it publishes
+    until the server's subscription reaches it (ZeroMQ's slow joiner). AssertionError if
+    nothing answered within timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            sock = connect(port)
+            sock.settimeout(try_timeout_s)
+            try:
+                sock.sendall(b"GET /ready HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n")
+                if HttpReader(sock).read_response().startswith(b"HTTP/1.1 200 "):
+                    return
+            finally:
+                sock.close()
+        except (OSError, EOFError):
+            pass
+        assert time.monotonic() < deadline, f"nothing answered 200 on port {port}"
+        time.sleep(0.05)
+
+
 def parse_head(head):
     """(status line, {lower-case name: last value}) of a response head."""
     lines = head.split(b"\r\n")

@@ -12,7 +12,6 @@ WebSockets echo a message every 100 ms until the server closes them; their close
 kept."""
 import asyncio
 import concurrent.futures
-import socket
 import threading
 import time
 
@@ -193,21 +192,3 @@ class Load:
 
     async def _websockets(self):
         await asyncio.gather(*(self._websocket(i) for i in range(self.ws_count)))
-
-
-def wait_answering(port, timeout=10):
-    """Until one GET is answered 200: a ZeroMQ subscription may lose the first answers."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            sock = connect(port)
-            sock.settimeout(0.5)
-            try:
-                if get(sock, HttpReader(sock), keep_alive=False).startswith(b"HTTP/1.1 200 "):
-                    return
-            finally:
-                sock.close()
-        except (OSError, EOFError, ClosedBeforeResponse, socket.timeout):
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"nothing answered on port {port}")

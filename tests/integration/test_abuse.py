@@ -20,7 +20,7 @@ import time
 import pytest
 
 from harness import (MIB, SERVER_BIN, HttpReader, assert_rss_growth_below, connect, free_port,
-                     is_condure, rss_bytes, wait_closed)
+                     is_condure, rss_bytes, wait_closed, wait_until_answered)
 
 HOST = b"Host: example.com\r\n"
 HELLO_HANDLER = os.environ.get("ZEDGE_HELLO_HANDLER", "")
@@ -68,23 +68,6 @@ def wait_listening(host, port, timeout_s=5):
         except OSError:
             assert time.monotonic() < deadline, f"{host}:{port} did not open"
             time.sleep(0.05)
-
-
-def wait_answering(port, timeout_s=10):
-    """Until a plain GET gets a 200: the handler's PUB drops what it sends before the
-    server's subscription reached it."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        client = connect(port)
-        client.sendall(b"GET /ready HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n")
-        try:
-            if HttpReader(client).read_response().startswith(b"HTTP/1.1 200 "):
-                return
-        except (EOFError, TimeoutError):
-            pass
-        finally:
-            client.close()
-        assert time.monotonic() < deadline, "the handler never answered"
 
 
 def open_fds(pid):
@@ -362,7 +345,7 @@ def test_ten_thousand_websockets_echo_at_once(make_stack):
     loads = []
     try:
         pid = stack.server.proc.pid
-        wait_answering(stack.port)
+        wait_until_answered(stack.port)
         watch = RssWatch(pid, interval_s=0.2)
         for host, port in targets:
             loads.append(subprocess.Popen(

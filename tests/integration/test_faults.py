@@ -19,7 +19,7 @@ import pytest
 import zmq
 
 from harness import (MIB, HttpReader, assert_rss_growth_below, connect, is_condure, rss_bytes,
-                     wait_closed, ws_frame, ws_read_frame,
+                     wait_closed, wait_until_answered, ws_frame, ws_read_frame,
                      ws_upgrade_request, zedge_only)
 from zhttp_handler import ServingHandler, StreamHandler, encode, stream_endpoints, ws_accept
 
@@ -153,23 +153,6 @@ class LoadClients:
 def start_hello(base):
     return subprocess.Popen([HELLO_HANDLER, "--stream-base", base], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_until_answered(port):
-    """Until a GET gets 200: a new handler's PUB drops what it sends before zedge's
-    subscription reaches it (ZeroMQ's slow joiner)."""
-    deadline = time.monotonic() + 10
-    while True:
-        client = connect(port)
-        client.sendall(b"GET /ready HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n")
-        try:
-            if HttpReader(client).read_response().startswith(b"HTTP/1.1 200 "):
-                return
-        except (EOFError, TimeoutError):
-            pass
-        finally:
-            client.close()
-        assert time.monotonic() < deadline, "the hello handler never answered"
 
 
 @ZEDGE_TIMERS

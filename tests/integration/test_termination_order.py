@@ -24,7 +24,7 @@ import yaml
 import harness
 from drain_monitor import DrainMonitor
 from kubelet import Image, Pod
-from pod_load import Load, wait_answering
+from pod_load import Load
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHART = ROOT / "helm" / "zedge"
@@ -133,7 +133,7 @@ class Run:
                  "--instance", self.zedge_id()],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.pod.start()
-        wait_answering(self.http_port)
+        harness.wait_until_answered(self.http_port, try_timeout_s=0.5)
         self.load = Load(self.http_port)
         self.load.start()
         time.sleep(WARM_UP_S)
