@@ -1,4 +1,5 @@
 #include "drain_options.hpp"
+#include "take_flag_value.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,28 +11,11 @@
 namespace zedge::drain {
 namespace {
 
+using tools::take_flag_value;
+
 constexpr double kMaxSeconds = 86400;
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
-// Accepts "--name value" and "--name=value"; advances `i` past what it consumed.
-bool take_value(int argc, char** argv, int& i, std::string_view name, std::string& value,
-                std::optional<std::string>& error) {
-  const std::string_view arg = argv[i];
-  if (arg == name) {
-    if (i + 1 >= argc) {
-      error = std::string(name) + " needs a value";
-      return true;
-    }
-    value = argv[++i];
-    return true;
-  }
-  if (starts_with(arg, name) && arg.size() > name.size() && arg[name.size()] == '=') {
-    value = std::string(arg.substr(name.size() + 1));
-    return true;
-  }
-  return false;
-}
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
   unsigned port = 0;
@@ -101,21 +85,21 @@ std::optional<std::string> parse_options(int argc, char** argv, DrainOptions& ou
       out.help = true;
     } else if (arg == "--version") {
       out.version = true;
-    } else if (take_value(argc, argv, i, "--admin", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--admin", value, error)) {
       if (!error && !parse_admin_endpoint(value, out.admin)) {
         error = "--admin must be ADDR:PORT with a numeric address, [IPv6]:PORT or a port: " + value;
       }
-    } else if (take_value(argc, argv, i, "--delay", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--delay", value, error)) {
       const auto seconds = parse_seconds(value);
       if (!error && !seconds) error = "--delay must be a number of seconds from 0 to 86400: " + value;
       if (seconds) out.delay_seconds = *seconds;
-    } else if (take_value(argc, argv, i, "--timeout", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--timeout", value, error)) {
       out.timeout_seconds = parse_seconds(value);
       if (!error && !out.timeout_seconds) error = "--timeout must be a number of seconds from 0 to 86400: " + value;
-    } else if (take_value(argc, argv, i, "--token-file", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--token-file", value, error)) {
       if (!error && value.empty()) error = "--token-file needs a path";
       out.token_file = value;
-    } else if (take_value(argc, argv, i, "--install-to", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--install-to", value, error)) {
       if (!error && value.empty()) error = "--install-to needs a directory";
       out.install_dir = value;
     } else {

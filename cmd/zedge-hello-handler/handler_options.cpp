@@ -1,4 +1,5 @@
 #include "handler_options.hpp"
+#include "take_flag_value.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -9,31 +10,14 @@
 namespace zedge::hello {
 namespace {
 
+using tools::take_flag_value;
+
 constexpr std::string_view kIpcScheme = "ipc://";
 constexpr std::string_view kTcpScheme = "tcp://";
 // A tcp base uses three consecutive ports, so the first may be at most 65535 - 2.
 constexpr unsigned kTcpBasePortMax = 65533;
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
-// Accepts "--name value" and "--name=value"; advances `i` past what it consumed.
-bool take_value(int argc, char** argv, int& i, std::string_view name, std::string& value,
-                std::optional<std::string>& error) {
-  const std::string_view arg = argv[i];
-  if (arg == name) {
-    if (i + 1 >= argc) {
-      error = std::string(name) + " needs a value";
-      return true;
-    }
-    value = argv[++i];
-    return true;
-  }
-  if (starts_with(arg, name) && arg.size() > name.size() && arg[name.size()] == '=') {
-    value = std::string(arg.substr(name.size() + 1));
-    return true;
-  }
-  return false;
-}
 
 std::optional<std::string> check(const HandlerOptions& o) {
   if (o.id.empty() || o.id.size() > zhttp::kFromMaxBytes) {
@@ -64,15 +48,15 @@ std::optional<std::string> parse_options(int argc, char** argv, HandlerOptions& 
       out.help = true;
     } else if (arg == "--bind") {
       out.bind = true;
-    } else if (take_value(argc, argv, i, "--stream-base", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--stream-base", value, error)) {
       bases.push_back(value);
-    } else if (take_value(argc, argv, i, "--req-spec", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--req-spec", value, error)) {
       out.req_specs.push_back(value);
-    } else if (take_value(argc, argv, i, "--id", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--id", value, error)) {
       out.id = value;
-    } else if (take_value(argc, argv, i, "--instance", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--instance", value, error)) {
       out.instance = value;
-    } else if (take_value(argc, argv, i, "--body", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--body", value, error)) {
       out.body = value;
     } else {
       error = "unknown option: " + std::string(arg);

@@ -1,4 +1,5 @@
 #include "load_options.hpp"
+#include "take_flag_value.hpp"
 
 #include <arpa/inet.h>
 
@@ -9,26 +10,7 @@
 namespace zedge::wsload {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
-// Accepts "--name value" and "--name=value"; advances `i` past what it consumed.
-bool take_value(int argc, char** argv, int& i, std::string_view name, std::string& value,
-                std::optional<std::string>& error) {
-  const std::string_view arg = argv[i];
-  if (arg == name) {
-    if (i + 1 >= argc) {
-      error = std::string(name) + " needs a value";
-      return true;
-    }
-    value = argv[++i];
-    return true;
-  }
-  if (starts_with(arg, name) && arg.size() > name.size() && arg[name.size()] == '=') {
-    value = std::string(arg.substr(name.size() + 1));
-    return true;
-  }
-  return false;
-}
+using tools::take_flag_value;
 
 template <typename Number>
 bool parse_number(std::string_view text, Number& out) {
@@ -76,23 +58,23 @@ std::optional<std::string> parse_options(int argc, char** argv, LoadOptions& out
     bool number_ok = true;
     if (arg == "--help" || arg == "-h") {
       out.help = true;
-    } else if (take_value(argc, argv, i, "--host", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--host", value, error)) {
       out.host = value;
-    } else if (take_value(argc, argv, i, "--port", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--port", value, error)) {
       number_ok = parse_number(value, out.port);
-    } else if (take_value(argc, argv, i, "--path", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--path", value, error)) {
       out.path = value;
-    } else if (take_value(argc, argv, i, "--connections", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--connections", value, error)) {
       number_ok = parse_number(value, out.connections);
-    } else if (take_value(argc, argv, i, "--message-bytes", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--message-bytes", value, error)) {
       number_ok = parse_number(value, out.message_bytes);
-    } else if (take_value(argc, argv, i, "--duration", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--duration", value, error)) {
       number_ok = parse_number(value, out.duration_s);
-    } else if (take_value(argc, argv, i, "--threads", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--threads", value, error)) {
       number_ok = parse_number(value, out.threads);
-    } else if (take_value(argc, argv, i, "--connect-timeout", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--connect-timeout", value, error)) {
       number_ok = parse_number(value, out.connect_timeout_s);
-    } else if (take_value(argc, argv, i, "--message-timeout", value, error)) {
+    } else if (take_flag_value(argc, argv, i, "--message-timeout", value, error)) {
       number_ok = parse_number(value, out.message_timeout_s);
     } else {
       error = "unknown option: " + std::string(arg);
