@@ -26,8 +26,9 @@ HttpConnection::HttpConnection(Worker& worker, std::uint32_t slot, Socket socket
       socket_(std::move(socket)),
       tls_(tls != nullptr ? new_tls_state(*tls, socket_.native_handle(), peer, settings) : nullptr),
       mode_(settings.mode),
-      session_(settings, std::move(peer), *this, [&worker, slot] { return worker.next_request_id(slot); },
-               session::Clock::now()) {}
+      session_(std::make_unique<session::HttpSession>(
+          settings, std::move(peer), static_cast<session::PacketSink&>(*this),
+          [&worker, slot] { return worker.next_request_id(slot); }, session::Clock::now())) {}
 
 void HttpConnection::start() {
   // A new connection counts as active until its first quiet tick, so a drain does not
@@ -99,13 +100,15 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
     else want_read();
     return;
   }
-  if (client_eof_) session_.on_client_closed();
+  if (client_eof_) session_->on_client_closed();
   after_event();
 }
 
 void HttpConnection::on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed) {
   if (finished_) return;
-  session_.on_handler_packet(packet, addressed, session::Clock::now());
+  session_->on_handler_packet(packet, addressed, session::Clock::now());
+  // An accepted WebSocket upgrade: the connection speaks WebSocket from here on.
+  session::adopt_next_phase(session_);
   after_event();
 }
 
@@ -123,16 +126,16 @@ void HttpConnection::on_tick(session::Clock::time_point now) {
     // Quiet for a whole tick: keep no buffers while waiting for the next request.
     std::string().swap(in_);
     std::string().swap(out_writing_);
-    session_.release_idle_memory();
+    session_->release_idle_memory();
   }
   // Draining: a keep-alive connection quiet for a whole tick is closed; one in use gets
   // `Connection: close` on its next response instead, so no request races the close.
-  if (session_.draining() && !active_since_tick_ && in_.empty() && !writing_) session_.close_if_idle();
+  if (session_->draining() && !active_since_tick_ && in_.empty() && !writing_) session_->close_if_idle();
   active_since_tick_ = false;
-  session_.on_handlers_available(worker_.handlers_available(), now);
-  session_.on_tick(now);
+  session_->on_handlers_available(worker_.handlers_available(), now);
+  session_->on_tick(now);
   // Most ticks change nothing; only a timeout (a close or a 503) needs the I/O loop.
-  if (session_.closed() || session_.has_output()) after_event();
+  if (session_->closed() || session_->has_output()) after_event();
 }
 
 void HttpConnection::shutdown() {
@@ -141,24 +144,24 @@ void HttpConnection::shutdown() {
     return;
   }
   if (finished_) return;
-  session_.shutdown();
+  session_->shutdown();
   finish();
 }
 
 void HttpConnection::abort_protocol_error() {
   if (finished_) return;
-  session_.abort_protocol_error();
+  session_->abort_protocol_error();
   after_event();
 }
 
 void HttpConnection::on_handler_unreachable() {
   if (finished_) return;
-  session_.on_handler_unreachable();
+  session_->on_handler_unreachable();
   after_event();
 }
 
 void HttpConnection::set_draining(bool draining) {
-  if (!finished_) session_.set_draining(draining);
+  if (!finished_) session_->set_draining(draining);
 }
 
 void HttpConnection::go_away() {
@@ -166,18 +169,18 @@ void HttpConnection::go_away() {
   if (handshaking_) {
     // The client is owed an answer too: the handshake goes on (within its timeout), then
     // its request gets 503.
-    session_.refuse_requests();
+    session_->refuse_requests();
     return;
   }
-  if (session_.response_in_progress()) {
-    LOG_INFO("connection", session_.request_id() << " drain deadline: response cut short, handler cancelled");
+  if (session_->response_in_progress()) {
+    LOG_INFO("connection", session_->request_id() << " drain deadline: response cut short, handler cancelled");
   }
-  session_.go_away();
+  session_->go_away();
   after_event();
 }
 
 void HttpConnection::refuse_requests() {
-  if (!finished_) session_.refuse_requests();
+  if (!finished_) session_->refuse_requests();
 }
 
 void HttpConnection::resume_reading() {
@@ -191,16 +194,16 @@ void HttpConnection::after_event() {
   if (finished_ || handshaking_) return;
   const auto now = session::Clock::now();
   if (!in_.empty()) {
-    session_.on_handlers_available(worker_.handlers_available(), now);
-    in_.erase(0, session_.on_client_bytes(in_, now));
+    session_->on_handlers_available(worker_.handlers_available(), now);
+    in_.erase(0, session_->on_client_bytes(in_, now));
     release_if_large(in_);
   }
   flush();
-  if (!counted_as_websocket_ && session_.is_websocket()) {
+  if (!counted_as_websocket_ && session_->is_websocket()) {
     counted_as_websocket_ = true;
     worker_.metrics().connection_upgraded();
   }
-  if (session_.closed()) {
+  if (session_->closed()) {
     finish();
     return;
   }
@@ -208,9 +211,9 @@ void HttpConnection::after_event() {
 }
 
 void HttpConnection::flush() {
-  if (writing_ || !session_.has_output()) return;
+  if (writing_ || !session_->has_output()) return;
   writing_ = true;
-  const std::size_t ticket = session_.take_output(out_writing_);
+  const std::size_t ticket = session_->take_output(out_writing_);
   if (tls_) {
     start_tls_write(ticket);
     return;
@@ -229,9 +232,9 @@ void HttpConnection::on_written(const asio::error_code& ec, std::size_t ticket) 
   release_if_large(out_writing_);
   if (ec) {
     client_eof_ = true;
-    session_.on_client_closed();
+    session_->on_client_closed();
   } else {
-    session_.on_written(ticket, session::Clock::now());
+    session_->on_written(ticket, session::Clock::now());
   }
   after_event();
 }
@@ -241,22 +244,22 @@ void HttpConnection::on_written(const asio::error_code& ec, std::size_t ticket) 
 void HttpConnection::finish() {
   if (finished_) return;
   finished_ = true;
-  if (!counted_as_websocket_ && session_.is_websocket()) {
+  if (!counted_as_websocket_ && session_->is_websocket()) {
     counted_as_websocket_ = true;
     worker_.metrics().connection_upgraded();
   }
   // The handler of a request the client abandoned before any answer cannot be told yet;
   // the worker answers its first packet with cancel.
-  if (session_.awaiting_handler() && session_.close_reason() != session::CloseReason::Done) {
-    worker_.remember_abandoned(session_.request_id());
+  if (session_->awaiting_handler() && session_->close_reason() != session::CloseReason::Done) {
+    worker_.remember_abandoned(session_->request_id());
   }
-  const auto kind = tls_ && tls_->handshake_failure ? *tls_->handshake_failure : close_kind(session_.close_reason());
-  worker_.metrics().connection_closed(session_.is_websocket() ? metrics::Protocol::WebSocket : metrics::Protocol::Http,
+  const auto kind = tls_ && tls_->handshake_failure ? *tls_->handshake_failure : close_kind(session_->close_reason());
+  worker_.metrics().connection_closed(session_->is_websocket() ? metrics::Protocol::WebSocket : metrics::Protocol::Http,
                                       kind);
   worker_.release(slot_, mode_);
   // After an error status, a refused upgrade or a WebSocket protocol error the client may
   // still be sending: linger so our last bytes are not lost to a reset.
-  const auto reason = session_.close_reason();
+  const auto reason = session_->close_reason();
   if ((reason == session::CloseReason::ClientError || reason == session::CloseReason::Rejected ||
        reason == session::CloseReason::Drained) &&
       !client_eof_) {

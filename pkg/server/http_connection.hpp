@@ -1,6 +1,7 @@
-// The I/O shell around one HttpSession: owns the client socket and the unparsed input,
+// The I/O shell around one session: owns the client socket and the unparsed input,
 // feeds the session what arrives, writes what it produces, and closes when it says so.
-// All protocol decisions live in session::HttpSession (sans-I/O). On a tls listener the
+// All protocol decisions live in the session's phase (pkg/session, sans-I/O): HTTP first,
+// WebSocket after an accepted upgrade, when the connection swaps one phase for the next. On a tls listener the
 // same loop runs through a tls::Channel after a handshake with a deadline.
 #pragma once
 
@@ -33,8 +34,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   static std::size_t tls_state_size_bytes();
 
   void start();
-  const std::string& request_id() const { return session_.request_id(); }
-  session::HttpSession& session() { return session_; }
+  const std::string& request_id() const { return session_->request_id(); }
+  session::SessionPhase& session() { return *session_; }
   session::Mode mode() const { return mode_; }
   void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed);
   // Called by the worker's periodic sweep with the time.
@@ -87,7 +88,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   // Only on tls listeners, so a plain connection pays one pointer for TLS.
   std::unique_ptr<TlsState> tls_;
   const session::Mode mode_;
-  session::HttpSession session_;
+  std::unique_ptr<session::SessionPhase> session_;
 
   std::string in_;  // client bytes not yet consumed by the session (at most --buffer-size)
   std::string out_writing_;

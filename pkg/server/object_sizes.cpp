@@ -8,8 +8,9 @@ namespace zedge::server {
 
 std::string object_sizes_report() {
   std::ostringstream out;
-  out << "connection (shell + session): " << sizeof(HttpConnection) << " bytes\n"
-      << "  session state machine: " << sizeof(session::HttpSession) << " bytes\n"
+  out << "connection (I/O shell): " << sizeof(HttpConnection) << " bytes\n"
+      << "  plus its session's HTTP phase (heap): " << sizeof(session::HttpSession) << " bytes\n"
+      << "  or, after an upgrade, its WebSocket phase (heap): " << sizeof(session::WebSocketSession) << " bytes\n"
       << "request parser state (heap): " << http1::RequestParser::state_size_bytes()
       << " bytes plus the request's head, only while requests arrive\n"
       << "input and output buffers: only while bytes are in flight; input at most --buffer-size\n"

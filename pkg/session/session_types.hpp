@@ -13,6 +13,9 @@ namespace zedge::session {
 
 using Clock = std::chrono::steady_clock;
 
+// Byte counts meet credits, which ZHTTP carries as signed integers.
+inline std::int64_t to_i64(std::size_t n) { return static_cast<std::int64_t>(n); }
+
 enum class Mode { Stream, Req };
 
 // What sessions report for metrics; the server counts them per worker.

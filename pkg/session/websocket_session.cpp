@@ -1,3 +1,6 @@
+// The WebSocket phase, client -> handler: frames are parsed, checked (RFC 6455, UTF-8,
+// permessage-deflate) and sent to the handler as packets within its credits. Handler ->
+// client and endings: websocket_session_output.cpp.
 #include "session/websocket_session.hpp"
 
 #include <algorithm>
@@ -15,8 +18,6 @@ constexpr const char* kLog = "websocket";
 // inflates to stays near the buffer size before reading stops.
 constexpr std::size_t kCompressedSliceBytes = 1024;
 
-std::int64_t to_i64(std::size_t n) { return static_cast<std::int64_t>(n); }
-
 bool is_data(websocket::Opcode op) { return !websocket::is_control(op); }
 
 }  // namespace
@@ -24,18 +25,13 @@ bool is_data(websocket::Opcode op) { return !websocket::is_control(op); }
 WebSocketSession::WebSocketSession(const SessionSettings& settings, PacketSink& sink, WebSocketStart start,
                                    Clock::time_point now)
     : settings_(settings),
-      sink_(sink),
-      id_(std::move(start.id)),
-      handler_(std::move(start.handler)),
-      out_seq_(start.out_seq),
-      in_seq_(start.in_seq),
-      client_credits_(start.client_credits),
-      handler_credits_(start.handler_credits),
+      link_(settings, sink, kLog, std::move(start.link)),
       parser_(websocket::FrameParserOptions{start.deflate.has_value(), settings.websocket_message_max_bytes}),
       output_(std::move(start.output)),
       writing_(start.writing),
       deadline_(now + settings.session_timeout),
-      client_deadline_(now + settings.stream_timeout) {
+      client_deadline_(now + settings.stream_timeout),
+      draining_(start.draining) {
   if (start.deflate) {
     inflater_ = std::make_unique<websocket::MessageInflater>(*start.deflate, settings.websocket_message_max_bytes);
     deflater_ = std::make_unique<websocket::MessageDeflater>(*start.deflate);
@@ -47,10 +43,10 @@ WebSocketSession::~WebSocketSession() = default;
 // ---------------------------------------------------------------- client -> handler
 
 std::size_t WebSocketSession::on_client_bytes(std::string_view input, Clock::time_point now) {
-  if (close_reason_ != CloseReason::None) return 0;
+  if (!end_.open()) return 0;
   // Nothing after a client's close frame counts (RFC 6455 §5.5.1).
-  if (close_state_ == CloseState::ClientClosed || close_state_ == CloseState::Finished) return input.size();
-  if (paused_) return 0;  // handoff: the next owner gets the rest
+  if (client_finished()) return input.size();
+  if (link_.paused()) return 0;  // handoff: the next owner gets the rest
   if (!input.empty()) client_deadline_ = now + settings_.stream_timeout;
   std::size_t used = 0;
   // At most a buffer of payload waits for the handler's credits; the rest stays unread,
@@ -73,7 +69,7 @@ std::size_t WebSocketSession::on_client_bytes(std::string_view input, Clock::tim
       fail(error_code_, error_text_);
       return used;
     }
-    if (close_state_ == CloseState::ClientClosed || close_state_ == CloseState::Finished) {
+    if (client_finished()) {
       send_pending();
       return input.size();
     }
@@ -85,7 +81,7 @@ std::size_t WebSocketSession::on_client_bytes(std::string_view input, Clock::tim
 }
 
 void WebSocketSession::on_frame_header(const websocket::FrameHeader& header) {
-  if (error_code_ != 0 || close_state_ == CloseState::ClientClosed || close_state_ == CloseState::Finished) return;
+  if (error_code_ != 0 || client_finished()) return;
   frame_ = header;
   frame_sent_whole_ = false;
   if (!is_data(header.opcode)) {
@@ -100,7 +96,7 @@ void WebSocketSession::on_frame_header(const websocket::FrameHeader& header) {
 }
 
 void WebSocketSession::on_frame_payload(std::string_view piece) {
-  if (error_code_ != 0 || close_state_ == CloseState::ClientClosed || close_state_ == CloseState::Finished) return;
+  if (error_code_ != 0 || client_finished()) return;
   if (!is_data(frame_.opcode)) {
     control_.append(piece);
     return;
@@ -111,8 +107,8 @@ void WebSocketSession::on_frame_payload(std::string_view piece) {
   }
   // The common case, a whole small frame in one read with nothing queued before it,
   // goes to the handler straight from the parser's buffer.
-  if (piece.size() == frame_.payload_length && piece_.empty() && pending_.empty() && !message_compressed_ &&
-      client_credits_ >= to_i64(piece.size())) {
+  if (piece.size() == frame_.payload_length && piece_.empty() && pending_.empty() &&
+      link_.state().send_credits >= to_i64(piece.size())) {
     frame_sent_whole_ = try_send_whole_frame(piece);
     if (frame_sent_whole_) return;
   }
@@ -153,14 +149,14 @@ bool WebSocketSession::try_send_whole_frame(std::string_view payload) {
     error_text_ = "invalid UTF-8 in a text message";
     return true;  // nothing more to do with this frame
   }
-  client_credits_ -= to_i64(payload.size());
-  send_to_handler(ws_data_frame(settings_.instance_id, id_, out_seq_++, message_binary_, payload, !frame_.fin));
+  link_.state().send_credits -= to_i64(payload.size());
+  link_.send(ws_data_frame(settings_.instance_id, link_.id(), link_.next_seq(), message_binary_, payload, !frame_.fin));
   if (frame_.fin && settings_.events != nullptr) settings_.events->websocket_message(true);
   return true;
 }
 
 void WebSocketSession::on_frame_end() {
-  if (error_code_ != 0 || close_state_ == CloseState::ClientClosed || close_state_ == CloseState::Finished) return;
+  if (error_code_ != 0 || client_finished()) return;
   if (!is_data(frame_.opcode)) {
     on_client_control();
     return;
@@ -219,22 +215,23 @@ void WebSocketSession::on_client_control() {
 // Sends what is queued, in order; data needs credits, control packets do not (they are
 // at most 125 bytes, RFC 6455 §5.5). Returns whether anything was sent.
 bool WebSocketSession::send_pending() {
+  std::int64_t& credits = link_.state().send_credits;
   bool sent = false;
   std::size_t done = 0;
-  for (; done < pending_.size() && !paused_; ++done) {
+  for (; done < pending_.size() && !link_.paused(); ++done) {
     Pending& item = pending_[done];
     if (item.type == zhttp::PacketType::Data) {
-      if (!item.body.empty() && client_credits_ <= 0) {
+      if (!item.body.empty() && credits <= 0) {
         if (!stalled_ && settings_.events != nullptr) settings_.events->credit_stall();
         stalled_ = true;  // one stall per wait
         break;
       }
       stalled_ = false;
-      const std::size_t n = std::min(item.body.size(), static_cast<std::size_t>(std::max<std::int64_t>(client_credits_, 0)));
+      const std::size_t n = std::min(item.body.size(), static_cast<std::size_t>(std::max<std::int64_t>(credits, 0)));
       const bool whole = n == item.body.size();
-      send_to_handler(ws_data_frame(settings_.instance_id, id_, out_seq_++, item.binary,
-                                    std::string_view(item.body).substr(0, n), whole ? item.more : true));
-      client_credits_ -= to_i64(n);
+      link_.send(ws_data_frame(settings_.instance_id, link_.id(), link_.next_seq(), item.binary,
+                               std::string_view(item.body).substr(0, n), whole ? item.more : true));
+      credits -= to_i64(n);
       held_bytes_ -= n;
       sent = true;
       if (whole && !item.more && settings_.events != nullptr) settings_.events->websocket_message(true);
@@ -246,280 +243,28 @@ bool WebSocketSession::send_pending() {
     }
     held_bytes_ -= item.body.size();
     if (item.type == zhttp::PacketType::Close) {
-      send_to_handler(ws_close_frame(settings_.instance_id, id_, out_seq_++, item.code, item.body));
+      link_.send(ws_close_frame(settings_.instance_id, link_.id(), link_.next_seq(), item.code, item.body));
     } else {
-      send_to_handler(ws_ping_pong_frame(settings_.instance_id, id_, out_seq_++, item.type, item.body));
+      link_.send(ws_ping_pong_frame(settings_.instance_id, link_.id(), link_.next_seq(), item.type, item.body));
     }
     sent = true;
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
-  if (close_state_ == CloseState::Finished && pending_.empty() && close_reason_ == CloseReason::None) {
+  if (close_state_ == CloseState::Finished && pending_.empty() && end_.open()) {
     // Both close frames are out: the connection ends when our output is written.
-    close_reason_ = CloseReason::Done;
-    close_after_output_ = writing_ > 0 || !output_.empty();
+    end_.close_when_written(CloseReason::Done, output_pending());
   }
   return sent;
 }
 
-void WebSocketSession::send_to_handler(std::string frame) {
-  sink_.send_packet(Route::StreamReply, handler_, std::move(frame));
-}
 
 void WebSocketSession::on_client_closed() {
   // After its close frame a client may close at once; the handler already has the close.
-  if (close_state_ == CloseState::ClientClosed || close_state_ == CloseState::Finished) {
+  if (client_finished()) {
     if (!closed()) close(CloseReason::Done);
     return;
   }
   close(CloseReason::ClientGone);
-}
-
-// ---------------------------------------------------------------- handler -> client
-
-void WebSocketSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
-                                         Clock::time_point now) {
-  if (close_reason_ != CloseReason::None) return;
-  if (!packet.from.empty()) handler_.assign(packet.from);
-  if (addressed.seq) {
-    if (*addressed.seq != in_seq_) {
-      LOG_WARN(kLog, id_ << " bad seq from handler: got " << *addressed.seq << ", expected " << in_seq_);
-      close(CloseReason::ProtocolError);
-      return;
-    }
-    ++in_seq_;
-  }
-  deadline_ = now + settings_.session_timeout;
-  const bool resumed = paused_;
-  paused_ = false;
-  if (packet.credits && (packet.type == zhttp::PacketType::Data || packet.type == zhttp::PacketType::Credit)) {
-    client_credits_ += *packet.credits;
-  }
-  const bool may_send = close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed;
-  switch (packet.type) {
-    case zhttp::PacketType::Data:
-      if (may_send) write_data(packet);
-      break;
-    case zhttp::PacketType::Close:
-      if (may_send) write_close(packet);
-      break;
-    case zhttp::PacketType::Ping:
-    case zhttp::PacketType::Pong:
-      if (may_send) write_ping_pong(packet);
-      break;
-    case zhttp::PacketType::Cancel:
-    case zhttp::PacketType::Error:
-      close(CloseReason::HandlerEnded);
-      return;
-    case zhttp::PacketType::HandoffStart:
-      handoff_pending_ = true;
-      break;
-    case zhttp::PacketType::Credit:
-    case zhttp::PacketType::KeepAlive:
-    case zhttp::PacketType::HandoffProceed:
-      break;
-  }
-  if (close_reason_ != CloseReason::None && !close_after_output_) return;
-  if (resumed) return_credits(true);
-  send_pending();
-  if (writing_ == 0 && output_.empty()) after_output_drained();
-}
-
-// Handler payload beyond the credits we offered is a protocol error, as in Condure.
-bool WebSocketSession::accepts_handler_body(std::size_t bytes) {
-  if (to_i64(bytes) > handler_credits_) {
-    LOG_WARN(kLog, id_ << " handler sent " << bytes << " bytes with only " << handler_credits_ << " credits; closing");
-    close(CloseReason::CreditOverrun);
-    return false;
-  }
-  handler_credits_ -= to_i64(bytes);
-  return true;
-}
-
-// --messages-max bounds the messages waiting to be written to a slow client.
-bool WebSocketSession::start_client_message() {
-  if (messages_queued_ + messages_writing_ >= settings_.messages_max) {
-    LOG_WARN(kLog, id_ << " more than " << settings_.messages_max << " messages queued for the client; closing");
-    close(CloseReason::CreditOverrun);
-    return false;
-  }
-  ++messages_queued_;
-  return true;
-}
-
-void WebSocketSession::write_data(const zhttp::Packet& packet) {
-  if (!accepts_handler_body(packet.body.size())) return;
-  websocket::Opcode opcode = websocket::Opcode::kContinuation;
-  if (!client_message_open_) {
-    if (!start_client_message()) return;
-    // Anything but "binary" is text, as in Condure.
-    opcode = packet.content_type == "binary" ? websocket::Opcode::kBinary : websocket::Opcode::kText;
-  }
-  if (deflater_) {
-    // Every outgoing message is compressed, RSV1 on its first frame (RFC 7692 §6).
-    std::string payload;
-    if (!deflater_->compress(packet.body, !packet.more, payload)) {
-      fail(websocket::kCloseInternalError, "compression failed");
-      return;
-    }
-    websocket::append_frame(output_, opcode, !packet.more, payload, opcode != websocket::Opcode::kContinuation);
-  } else {
-    websocket::append_frame(output_, opcode, !packet.more, packet.body);
-  }
-  output_payload_bytes_ += packet.body.size();
-  client_message_open_ = packet.more;
-  if (!packet.more && settings_.events != nullptr) settings_.events->websocket_message(false);
-}
-
-void WebSocketSession::write_close(const zhttp::Packet& packet) {
-  std::uint16_t code = websocket::kCloseNormal;  // Condure's default
-  if (packet.code) {
-    if (*packet.code >= 0 && *packet.code <= 0xFFFF &&
-        websocket::is_valid_peer_close_code(static_cast<std::uint16_t>(*packet.code))) {
-      code = static_cast<std::uint16_t>(*packet.code);
-    } else {
-      // A client would fail the connection on it (RFC 6455 §7.4.1); say what happened.
-      LOG_WARN(kLog, id_ << " handler close code " << *packet.code << " may not be sent; using 1011");
-      code = websocket::kCloseInternalError;
-    }
-  }
-  websocket::append_close_frame(output_, code, packet.body);
-  if (close_state_ == CloseState::ClientClosed) {
-    close_state_ = CloseState::Finished;
-  } else {
-    close_state_ = CloseState::ServerClosed;
-  }
-}
-
-void WebSocketSession::write_ping_pong(const zhttp::Packet& packet) {
-  if (packet.body.size() > websocket::kMaxControlPayloadBytes) {
-    LOG_WARN(kLog, id_ << " handler " << zhttp::type_name(packet.type) << " of " << packet.body.size()
-                       << " bytes is over the 125-byte control frame limit; closing");
-    close(CloseReason::ProtocolError);
-    return;
-  }
-  if (!accepts_handler_body(packet.body.size()) || !start_client_message()) return;
-  const auto opcode = packet.type == zhttp::PacketType::Ping ? websocket::Opcode::kPing : websocket::Opcode::kPong;
-  websocket::append_frame(output_, opcode, true, packet.body);
-  output_payload_bytes_ += packet.body.size();
-}
-
-// ---------------------------------------------------------------- output
-
-std::size_t WebSocketSession::take_output(std::string& out) {
-  out.swap(output_);
-  const std::size_t ticket = output_payload_bytes_;
-  output_payload_bytes_ = 0;
-  ++writing_;
-  messages_writing_ += messages_queued_;
-  messages_queued_ = 0;
-  return ticket;
-}
-
-void WebSocketSession::on_written(std::size_t ticket, Clock::time_point now) {
-  if (writing_ > 0) --writing_;
-  if (writing_ == 0) messages_writing_ = 0;
-  client_deadline_ = now + settings_.stream_timeout;
-  if (closed()) return;
-  // Credits come back as the handler's bytes reach the client.
-  const bool open = close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed;
-  if (ticket > 0 && open && close_reason_ == CloseReason::None) {
-    credits_to_return_ += to_i64(ticket);
-    return_credits(false);
-  }
-  if (writing_ == 0 && output_.empty()) after_output_drained();
-}
-
-// Credits go back in batches of a quarter buffer rather than one packet per message
-// (Condure sends one per message; for small messages that doubles the packets to the
-// handler). The handler so always holds three quarters of the buffer; the sweep tick
-// returns a smaller remainder, so a handler waiting for more is held up a tick at most.
-void WebSocketSession::return_credits(bool all) {
-  if (paused_ || credits_to_return_ <= 0 || close_reason_ != CloseReason::None) return;
-  if (!all && credits_to_return_ < to_i64(settings_.buffer_size_bytes / 4)) return;
-  handler_credits_ += credits_to_return_;
-  send_to_handler(credit_frame(settings_.instance_id, id_, out_seq_++, credits_to_return_));
-  credits_to_return_ = 0;
-}
-
-void WebSocketSession::after_output_drained() {
-  if (handoff_pending_ && close_reason_ == CloseReason::None) {
-    // Everything queued reached the client: the handler may hand the session over (answered
-    // with handoff-proceed); nothing more is read or sent until the next packet. Credits
-    // for what was written go to the old owner first.
-    return_credits(true);
-    handoff_pending_ = false;
-    paused_ = true;
-    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::HandoffProceed));
-  }
-  if (close_after_output_) close_after_output_ = false;  // closed() turns true
-}
-
-// ---------------------------------------------------------------- errors, time, teardown
-
-void WebSocketSession::fail(std::uint16_t code, std::string_view why) {
-  LOG_INFO(kLog, id_ << " client broke the WebSocket protocol (" << code << "): " << why);
-  if (close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed) {
-    websocket::append_close_frame(output_, code, why);
-  }
-  // The handler hears the session is over; a close would ask it for a close back.
-  if (!handler_.empty() && close_state_ != CloseState::Finished) {
-    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
-  }
-  close_reason_ = CloseReason::ClientError;
-  close_after_output_ = true;
-  if (writing_ == 0 && output_.empty()) close_after_output_ = false;
-}
-
-void WebSocketSession::on_tick(Clock::time_point now) {
-  if (close_reason_ != CloseReason::None) return;
-  return_credits(true);
-  if (now >= deadline_) {
-    close(CloseReason::SessionTimeout);
-  } else if (now >= client_deadline_) {
-    close(CloseReason::ClientTimeout);
-  }
-}
-
-void WebSocketSession::on_handler_unreachable() {
-  if (close_reason_ != CloseReason::None || handler_.empty()) return;
-  LOG_INFO(kLog, id_ << " handler " << handler_ << " is gone; closing with 1011");
-  if (close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed) {
-    websocket::append_close_frame(output_, websocket::kCloseInternalError, "handler went away");
-  }
-  close_state_ = CloseState::Finished;
-  close_reason_ = CloseReason::HandlerGone;
-  close_after_output_ = writing_ > 0 || !output_.empty();
-}
-
-void WebSocketSession::go_away() {
-  if (close_reason_ != CloseReason::None) return;
-  if (close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed) {
-    websocket::append_close_frame(output_, websocket::kCloseGoingAway, {});
-  }
-  if (!handler_.empty() && close_state_ != CloseState::Finished) {
-    send_to_handler(ws_close_frame(settings_.instance_id, id_, out_seq_++, websocket::kCloseGoingAway, {}));
-  }
-  close_state_ = CloseState::Finished;
-  close_reason_ = CloseReason::Drained;
-  close_after_output_ = writing_ > 0 || !output_.empty();
-}
-
-bool WebSocketSession::wants_keepalive() const {
-  return close_reason_ == CloseReason::None && !handler_.empty() && !paused_ &&
-         close_state_ != CloseState::Finished;
-}
-
-void WebSocketSession::close(CloseReason reason) {
-  if (closed()) return;
-  // As in the HTTP phase: the handler hears of a client that left or went quiet, of its
-  // own overrun and of shutdown, but not of its own timeout, bad seq or cancel.
-  const bool tell_handler = reason == CloseReason::ClientGone || reason == CloseReason::Shutdown ||
-                            reason == CloseReason::ClientTimeout || reason == CloseReason::CreditOverrun;
-  if (tell_handler && !handler_.empty() && close_state_ != CloseState::Finished && close_reason_ == CloseReason::None) {
-    send_to_handler(control_frame(settings_.instance_id, id_, out_seq_++, zhttp::PacketType::Cancel));
-  }
-  close_reason_ = reason;
-  close_after_output_ = false;
 }
 
 }  // namespace zedge::session

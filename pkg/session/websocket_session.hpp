@@ -1,7 +1,8 @@
 // A connection after its WebSocket upgrade was accepted: client frames become ZHTTP packets
 // and handler packets become frames, with credits both ways, the close handshake in either
 // direction and RFC 6455 strictness toward the client (api/zhttp.md, "Where zedge differs
-// from Condure"). Sans-I/O like HttpSession, which creates it and forwards its calls.
+// from Condure"). Sans-I/O like HttpSession, which creates it when a handler accepts the
+// upgrade; the connection then holds this phase instead.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "session/handler_link.hpp"
+#include "session/session_end.hpp"
+#include "session/session_phase.hpp"
 #include "session/session_types.hpp"
 #include "utf8/utf8_validator.hpp"
 #include "websocket/frame_parser.hpp"
@@ -21,58 +25,85 @@ namespace zedge::session {
 
 // What the HTTP phase hands over when the handler accepted the upgrade.
 struct WebSocketStart {
-  std::string id;
-  std::string handler;             // reply address
-  std::int64_t out_seq = 0;        // next seq zedge sends
-  std::int64_t in_seq = 0;         // next seq expected from the handler
-  std::int64_t client_credits = 0; // client bytes the handler will take
-  std::int64_t handler_credits = 0;  // bytes the handler may still send us
-  std::string output;              // the 101 head, not yet written
-  std::size_t writing = 0;         // output batches handed out and not yet written
+  HandlerLinkState link;   // id, reply address, seqs, credits (send_credits: client bytes)
+  std::string output;      // the 101 head, not yet written
+  std::size_t writing = 0; // output batches handed out and not yet written
+  bool draining = false;
   std::optional<websocket::DeflateParams> deflate;  // permessage-deflate was negotiated
 };
 
-class WebSocketSession : private websocket::FrameParser::Handler {
+class WebSocketSession final : public SessionPhase, private websocket::FrameParser::Handler {
  public:
   WebSocketSession(const SessionSettings& settings, PacketSink& sink, WebSocketStart start, Clock::time_point now);
   ~WebSocketSession() override;
 
-  std::size_t on_client_bytes(std::string_view input, Clock::time_point now);
-  void on_client_closed();
+  std::size_t on_client_bytes(std::string_view input, Clock::time_point now) override;
+  void on_client_closed() override;
 
-  bool has_output() const { return !output_.empty(); }
-  std::size_t take_output(std::string& out);
-  void on_written(std::size_t ticket, Clock::time_point now);
+  bool has_output() const override { return !output_.empty(); }
+  std::size_t take_output(std::string& out) override;
+  void on_written(std::size_t ticket, Clock::time_point now) override;
 
-  void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed, Clock::time_point now);
-
-  Clock::time_point deadline() const { return deadline_; }
-  void on_tick(Clock::time_point now);
-
-  bool wants_keepalive() const;
-  std::string_view handler_address() const { return handler_; }
-  std::int64_t take_keepalive_seq() { return out_seq_++; }
-
-  const std::string& request_id() const { return id_; }
-  bool closed() const { return close_reason_ != CloseReason::None && !close_after_output_; }
-  bool close_after_output() const { return close_after_output_; }
-  CloseReason close_reason() const { return close_reason_; }
-  void shutdown() { close(CloseReason::Shutdown); }
-  void abort_protocol_error() { close(CloseReason::ProtocolError); }
+  void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
+                         Clock::time_point now) override;
+  void on_handlers_available(bool, Clock::time_point) override {}
   // The handler is gone: close 1011 to the client, nothing to the handler.
-  void on_handler_unreachable();
-  // Drain: close frame 1001 to the client, `close` 1001 to the handler, then the
-  // connection ends once that is written.
-  void go_away();
+  void on_handler_unreachable() override;
+  void abort_protocol_error() override { close(CloseReason::ProtocolError); }
+
+  Clock::time_point deadline() const override { return deadline_; }
+  void on_tick(Clock::time_point now) override;
+
+  bool wants_keepalive() const override;
+  std::string_view handler_address() const override { return link_.address(); }
+  std::int64_t take_keepalive_seq() override { return link_.next_seq(); }
+
+  const std::string& request_id() const override { return link_.id(); }
+  bool closed() const override { return end_.closed(); }
+  bool close_after_output() const override { return end_.after_output(); }
+  CloseReason close_reason() const override { return end_.reason(); }
+  bool is_websocket() const override { return true; }
+  bool awaiting_handler() const override { return false; }
+  bool response_in_progress() const override { return false; }
+
+  // A WebSocket is never idle: it ends only at the drain deadline (go_away).
+  void set_draining(bool draining) override { draining_ = draining; }
+  bool draining() const override { return draining_; }
+  bool idle() const override { return false; }
+  void close_if_idle() override {}
+  void refuse_requests() override {}
+  // Close frame 1001 to the client, `close` 1001 to the handler, then the connection ends
+  // once that is written.
+  void go_away() override;
+  void shutdown() override { close(CloseReason::Shutdown); }
+  void release_idle_memory() override {}
 
  private:
   // Close handshake (RFC 6455 §7): who has sent a close frame so far.
   enum class CloseState : std::uint8_t {
+    // Messages flow both ways. Next: ClientClosed (client's close frame), ServerClosed
+    // (handler's `close`), Finished (zedge closes: error, handler gone, drain).
     Open,
-    ClientClosed,  // client's close forwarded; waiting for the handler's
-    ServerClosed,  // handler's close written; waiting for the client's
-    Finished,      // both sent: the connection ends once output is written
+    // Client's close forwarded; nothing more is read. The handler may still send; its
+    // `close` leads to Finished.
+    ClientClosed,
+    // Handler's close written; nothing more goes to the client. The client's close frame
+    // leads to Finished.
+    ServerClosed,
+    // Both sides are done: the connection ends once the output is written.
+    Finished,
   };
+  // The handler may still send to the client.
+  bool client_may_receive() const {
+    return close_state_ == CloseState::Open || close_state_ == CloseState::ClientClosed;
+  }
+  // The client's close frame came: nothing more it sends counts.
+  bool client_finished() const {
+    return close_state_ == CloseState::ClientClosed || close_state_ == CloseState::Finished;
+  }
+  // The handler has the session and has not heard of its end yet.
+  bool handler_holds_session() const { return link_.known() && close_state_ != CloseState::Finished; }
+  bool output_pending() const { return writing_ > 0 || !output_.empty(); }
 
   // One thing for the handler, in the order the client sent it.
   struct Pending {
@@ -95,7 +126,6 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   void queue_piece(bool more);
   void on_client_control();
   bool send_pending();
-  void send_to_handler(std::string frame);
 
   bool accepts_handler_body(std::size_t bytes);
   bool start_client_message();
@@ -108,13 +138,9 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   void close(CloseReason reason);
 
   const SessionSettings& settings_;
-  PacketSink& sink_;
-  const std::string id_;
-  std::string handler_;
-  std::int64_t out_seq_;
-  std::int64_t in_seq_;
-  std::int64_t client_credits_;
-  std::int64_t handler_credits_;
+  // id, reply address, seqs, credits (send_credits: client payload the handler will take;
+  // receive_credits: payload it may still send), handoff.
+  HandlerLink link_;
 
   websocket::FrameParser parser_;
   std::unique_ptr<websocket::MessageInflater> inflater_;  // only with permessage-deflate
@@ -143,13 +169,10 @@ class WebSocketSession : private websocket::FrameParser::Handler {
   bool client_message_open_ = false;   // a handler message with `more` is in progress
 
   CloseState close_state_ = CloseState::Open;
-  bool handoff_pending_ = false;
-  bool paused_ = false;                // handoff-proceed sent: quiet until the next packet
-  std::int64_t credits_to_return_ = 0; // written, not yet returned (batched; held while paused)
   Clock::time_point deadline_;
   Clock::time_point client_deadline_;
-  CloseReason close_reason_ = CloseReason::None;
-  bool close_after_output_ = false;
+  SessionEnd end_;
+  bool draining_ = false;
 };
 
 }  // namespace zedge::session

@@ -1,4 +1,4 @@
-// The connection state machine (pkg/session HttpSession), driven the way pkg/server's
+// The connection state machine (pkg/session: HttpSession, then WebSocketSession), driven the way pkg/server's
 // HttpConnection drives it, by a script the fuzzer writes: client bytes, handler packets
 // (well-formed ones addressed to the session, with right or wrong seqs, or raw frames), write
 // completions, clock ticks, handler presence, drain and shutdown. Checks: no crash, no
@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,11 +57,11 @@ constexpr std::string_view kHeaderNames[] = {"Content-Type", "Content-Length", "
 class Driver {
  public:
   explicit Driver(const SessionSettings& settings)
-      : session_(settings, zedge::session::PeerInfo{"127.0.0.1", 40000}, sink_,
-                 [this] { return "0-0-" + std::to_string(ids_++); }, now_) {}
+      : session_(std::make_unique<HttpSession>(settings, zedge::session::PeerInfo{"127.0.0.1", 40000}, sink_,
+                 [this] { return "0-0-" + std::to_string(ids_++); }, now_)) {}
 
   void run(FuzzInput& in) {
-    while (!in.empty() && !session_.closed()) step(in);
+    while (!in.empty() && !session_->closed()) step(in);
   }
 
  private:
@@ -81,35 +82,35 @@ class Driver {
       case 5:  // the pending write completes
         if (writing_) {
           writing_ = false;
-          session_.on_written(ticket_, now_);
+          session_->on_written(ticket_, now_);
         }
         break;
       case 6:  // time passes: a server tick
         now_ += std::chrono::milliseconds(std::uint64_t{in.byte()} * 500);
         if ((op & 0x10U) != 0) now_ += 30s;
-        if ((op & 0x20U) != 0) session_.release_idle_memory();
-        if ((op & 0x40U) != 0 && input_.empty() && !writing_) session_.close_if_idle();
-        session_.on_handlers_available(handlers_, now_);
-        session_.on_tick(now_);
+        if ((op & 0x20U) != 0) session_->release_idle_memory();
+        if ((op & 0x40U) != 0 && input_.empty() && !writing_) session_->close_if_idle();
+        session_->on_handlers_available(handlers_, now_);
+        session_->on_tick(now_);
         break;
       case 7:
         handlers_ = !handlers_;
-        session_.on_handlers_available(handlers_, now_);
+        session_->on_handlers_available(handlers_, now_);
         break;
       case 8:  // client closes or resets
         client_eof_ = true;
-        session_.on_client_closed();
+        session_->on_client_closed();
         break;
       case 9:
-        session_.set_draining((op & 0x10U) != 0);
+        session_->set_draining((op & 0x10U) != 0);
         break;
       case 10:
-        session_.go_away();
+        session_->go_away();
         break;
       case 11:
         if ((op & 0xF0U) == 0xF0U) {
-          session_.shutdown();
-          FUZZ_CHECK(session_.closed());
+          session_->shutdown();
+          FUZZ_CHECK(session_->closed());
         }
         break;
       default:
@@ -121,22 +122,22 @@ class Driver {
   // What HttpConnection::after_event does: offer unconsumed input, start a write.
   void after_event() {
     if (!input_.empty()) {
-      session_.on_handlers_available(handlers_, now_);
-      const std::size_t used = session_.on_client_bytes(input_, now_);
+      session_->on_handlers_available(handlers_, now_);
+      const std::size_t used = session_->on_client_bytes(input_, now_);
       FUZZ_CHECK(used <= input_.size());
       input_.erase(0, used);
     }
     // One write at a time; its ticket is the body bytes it carries (credits to return).
-    if (!writing_ && session_.has_output()) {
+    if (!writing_ && session_->has_output()) {
       std::string out;
-      ticket_ = session_.take_output(out);
+      ticket_ = session_->take_output(out);
       FUZZ_CHECK(!out.empty());
       writing_ = true;
     }
   }
 
   void handler_packet(FuzzInput& in, std::uint8_t op) {
-    const std::string id = session_.request_id();
+    const std::string id = session_->request_id();
     if (id.empty()) return;
     const std::uint8_t shape = in.byte();
     Packet p;
@@ -173,8 +174,9 @@ class Driver {
     if (zedge::zhttp::parse(frame, parsed) != zedge::zhttp::ParseError::None) return;
     // The worker hands a packet to the session whose id it names.
     for (const auto& addressed : parsed.ids) {
-      if (addressed.id != session_.request_id() || session_.closed()) continue;
-      session_.on_handler_packet(parsed, addressed, now_);
+      if (addressed.id != session_->request_id() || session_->closed()) continue;
+      session_->on_handler_packet(parsed, addressed, now_);
+      zedge::session::adopt_next_phase(session_);
     }
     after_event();
   }
@@ -182,7 +184,7 @@ class Driver {
   CountingSink sink_;
   Clock::time_point now_ = Clock::time_point{} + 1h;
   std::size_t ids_ = 0;
-  HttpSession session_;
+  std::unique_ptr<zedge::session::SessionPhase> session_;
   std::string input_;
   std::size_t ticket_ = 0;
   bool writing_ = false;

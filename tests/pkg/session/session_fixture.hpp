@@ -1,6 +1,7 @@
-// Shared fixture for the HttpSession tests: drives one session the way pkg/server's
-// HttpConnection does (unconsumed client bytes are offered again after every event, one
-// write batch at a time), records every ZHTTP frame the session sends, and runs on an
+// Shared fixture for the session tests: drives one connection's session the way pkg/server's
+// HttpConnection does: an HttpSession first, replaced by its WebSocketSession when the
+// handler accepts an upgrade; unconsumed client bytes are offered again after every event, one
+// write batch at a time, records every ZHTTP frame the session sends, and runs on an
 // explicit fake clock. Frames and HTTP bytes in the tests are written out in full.
 #pragma once
 
@@ -68,7 +69,7 @@ class SessionTest : public ::testing::Test {
                                              now_);
   }
 
-  HttpSession& session() { return *session_; }
+  SessionPhase& session() { return *session_; }
 
   // Request ids as zedge's worker 0, slot 0 makes them: "0-0-<counter hex>".
   std::string next_id() {
@@ -112,6 +113,7 @@ class SessionTest : public ::testing::Test {
     ASSERT_EQ(zhttp::parse(frame, packet), zhttp::ParseError::None) << frame;
     ASSERT_FALSE(packet.ids.empty());
     session_->on_handler_packet(packet, packet.ids.front(), now_);
+    adopt_next_phase(session_);
     pump();
   }
   void handlers_available(bool available) {
@@ -152,7 +154,7 @@ class SessionTest : public ::testing::Test {
   Clock::time_point now_ = t0;
 
  private:
-  std::unique_ptr<HttpSession> session_;
+  std::unique_ptr<SessionPhase> session_;
   std::string input_;
   std::size_t ticket_ = 0;
   std::size_t id_counter_ = 0;
