@@ -39,12 +39,11 @@ std::string_view close_reason_name(CloseReason reason) {
 
 HttpSession::HttpSession(const SessionSettings& settings, PeerInfo peer, PacketSink& sink,
                          std::function<std::string()> next_id, Clock::time_point now)
-    : settings_(settings),
+    : SessionPhase(settings, sink, kLog),
       peer_(std::move(peer)),
       sink_(sink),
       next_id_(std::move(next_id)),
-      parser_(http1::ParserLimits{settings.buffer_size_bytes, kHeadersMax, kUriMaxBytes}),
-      link_(settings, sink, kLog) {
+      parser_(http1::ParserLimits{settings.buffer_size_bytes, kHeadersMax, kUriMaxBytes}) {
   // The session timer runs from accept, so a client that never sends a request is closed
   // like in Condure.
   arm(settings_.mode == Mode::Stream ? settings_.session_timeout : settings_.req_timeout, now);
@@ -101,6 +100,19 @@ bool HttpSession::forward_body(std::string_view input, std::size_t& used) {
   return settings_.mode == Mode::Stream ? forward_stream_body(input, used) : collect_req_body(input, used);
 }
 
+HttpSession::BodyStep HttpSession::read_body(std::string_view input, std::size_t& used) {
+  const auto step = parser_.feed(input);
+  used += step.consumed;
+  switch (step.event) {
+    case http1::RequestParser::Event::BodyData: return BodyStep::Piece;
+    case http1::RequestParser::Event::MessageComplete: request_.body_done = true; return BodyStep::End;
+    case http1::RequestParser::Event::Error:
+      answer_error(parser_.error().status, parser_.error().message);
+      return BodyStep::Failed;
+    default: return BodyStep::NeedMore;
+  }
+}
+
 bool HttpSession::forward_stream_body(std::string_view input, std::size_t& used) {
   ActiveRequest& r = request_;
   if (!r.has_body || r.final_body_sent) return false;
@@ -110,21 +122,13 @@ bool HttpSession::forward_stream_body(std::string_view input, std::size_t& used)
   // chunk framing is parsed freely and the held body is what waits for credits.
   while (!r.body_done && r.body_held_bytes < settings_.buffer_size_bytes && used < input.size()) {
     const std::size_t limit = std::min(input.size() - used, settings_.buffer_size_bytes - r.body_held_bytes);
-    const auto step = parser_.feed(input.substr(used, limit));
-    used += step.consumed;
-    if (step.event == http1::RequestParser::Event::BodyData) {
-      // Condure sends one packet per client chunk: each piece keeps its own packet.
-      if (!parser_.body_data().empty()) {
-        r.body_pieces.emplace_back(parser_.body_data());
-        r.body_held_bytes += parser_.body_data().size();
-      }
-    } else if (step.event == http1::RequestParser::Event::MessageComplete) {
-      r.body_done = true;
-    } else if (step.event == http1::RequestParser::Event::Error) {
-      answer_error(parser_.error().status, parser_.error().message);
-      return false;
-    } else {
-      break;  // NeedMore
+    const BodyStep step = read_body(input.substr(used, limit), used);
+    if (step == BodyStep::Failed) return false;
+    if (step == BodyStep::NeedMore) break;
+    // Condure sends one packet per client chunk: each piece keeps its own packet.
+    if (step == BodyStep::Piece && !parser_.body_data().empty()) {
+      r.body_pieces.emplace_back(parser_.body_data());
+      r.body_held_bytes += parser_.body_data().size();
     }
   }
   // The end of a Content-Length body is known without more input.
@@ -175,21 +179,15 @@ bool HttpSession::collect_req_body(std::string_view input, std::size_t& used) {
   if (!r.has_body || r.body_done) return false;
   const std::size_t start = used;
   while (!r.body_done) {
-    const auto step = parser_.feed(input.substr(used));
-    used += step.consumed;
-    if (step.event == http1::RequestParser::Event::BodyData) {
+    const BodyStep step = read_body(input.substr(used), used);
+    if (step == BodyStep::Failed) return false;
+    if (step == BodyStep::NeedMore) break;
+    if (step == BodyStep::Piece) {
       r.body_out.append(parser_.body_data());
       if (r.body_out.size() > settings_.body_buffer_size_bytes) {
         answer_body_too_large();
         return false;
       }
-    } else if (step.event == http1::RequestParser::Event::MessageComplete) {
-      r.body_done = true;
-    } else if (step.event == http1::RequestParser::Event::Error) {
-      answer_error(parser_.error().status, parser_.error().message);
-      return false;
-    } else {
-      break;  // NeedMore
     }
   }
   if (r.body_done) {

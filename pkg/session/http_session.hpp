@@ -4,7 +4,7 @@
 // connection needs next (take_next_phase()).
 //
 // State, all plain data: the connection's (output, timers, drain flags, how it ends), the
-// request in flight (ActiveRequest) and the handler link of that request (HandlerLink).
+// request in flight (ActiveRequest) and the handler link of that request (link_).
 #pragma once
 
 #include <chrono>
@@ -53,19 +53,11 @@ class HttpSession final : public SessionPhase {
   void on_tick(Clock::time_point now) override;
 
   bool wants_keepalive() const override;
-  std::string_view handler_address() const override { return link_.address(); }
-  std::int64_t take_keepalive_seq() override { return link_.next_seq(); }
 
-  const std::string& request_id() const override { return link_.id(); }
-  bool closed() const override { return end_.closed(); }
-  bool close_after_output() const override { return end_.after_output(); }
-  CloseReason close_reason() const override { return end_.reason(); }
   bool is_websocket() const override { return false; }
   bool awaiting_handler() const override;
   bool response_in_progress() const override;
 
-  void set_draining(bool draining) override { draining_ = draining; }
-  bool draining() const override { return draining_; }
   bool idle() const override;
   void close_if_idle() override;
   void refuse_requests() override { refusing_ = true; }
@@ -82,6 +74,10 @@ class HttpSession final : public SessionPhase {
   // Client -> handler (http_session.cpp).
   bool parse_head(std::string_view input, std::size_t& used);
   bool forward_body(std::string_view input, std::size_t& used);
+  // One parser step over body bytes: a piece of body (parser_.body_data()), its end
+  // (body_done set), a client error (answered), or nothing until more input comes.
+  enum class BodyStep { Piece, End, Failed, NeedMore };
+  BodyStep read_body(std::string_view input, std::size_t& used);
   bool forward_stream_body(std::string_view input, std::size_t& used);
   bool send_body_pieces();
   bool collect_req_body(std::string_view input, std::size_t& used);
@@ -120,7 +116,6 @@ class HttpSession final : public SessionPhase {
   void close(CloseReason reason);
   void arm(std::chrono::milliseconds timeout, Clock::time_point now) { deadline_ = now + timeout; }
 
-  const SessionSettings& settings_;
   const PeerInfo peer_;
   PacketSink& sink_;
   std::function<std::string()> next_id_;
@@ -132,17 +127,14 @@ class HttpSession final : public SessionPhase {
   std::size_t writing_ = 0;            // batches handed out and not yet written
   Clock::time_point deadline_;         // session / req / header / handler-wait timer
   Clock::time_point client_deadline_ = Clock::time_point::max();  // --stream-timeout
-  SessionEnd end_;
   bool handlers_available_ = true;
   bool client_eof_ = false;
-  bool draining_ = false;
   bool refusing_ = false;       // requests get 503 (refuse_requests, go_away)
   bool request_begun_ = false;  // a request head was complete on this connection
   Clock::time_point now_;       // time of the event being handled
 
-  // The request in flight and its handler.
+  // The request in flight (its handler: link_).
   ActiveRequest request_;
-  HandlerLink link_;
 
   // Set when the handler accepted an upgrade; the owner takes it.
   std::unique_ptr<WebSocketSession> next_phase_;

@@ -48,41 +48,23 @@ void HttpSession::on_stream_packet(const zhttp::Packet& packet) {
   HandlerLinkState& link = link_.state();
   const bool first_from_handler = !r.handler_seen;
   r.handler_seen = true;
-  switch (packet.type) {
-    case zhttp::PacketType::Data:
-      if (packet.credits) link.send_credits += *packet.credits;
-      // Body beyond the credits we offered would overflow Condure's buffer; it closes the
-      // connection, and so do we.
-      if (to_i64(packet.body.size()) > link.receive_credits) {
-        LOG_WARN(kLog, link.id << " handler sent " << packet.body.size() << " body bytes with only "
-                               << link.receive_credits << " credits; closing");
-        close(CloseReason::CreditOverrun);
-        return;
-      }
-      link.receive_credits -= to_i64(packet.body.size());
-      if (!r.response_started) {
-        start_response(packet, false);
-      } else if (!r.response_done) {
-        append_response_body(packet.body, packet.more);
-      }
-      break;
-    case zhttp::PacketType::Credit:
-      if (packet.credits) link.send_credits += *packet.credits;
-      break;
-    case zhttp::PacketType::Cancel:
-    case zhttp::PacketType::Error:
-      // The handler gave up: close without writing anything, like Condure.
-      close(CloseReason::HandlerEnded);
+  if (!take_common_packet(packet)) return;  // the handler gave up: nothing is written, like Condure
+  // Other types were read by take_common_packet, or mean nothing in HTTP.
+  if (packet.type == zhttp::PacketType::Data) {
+    // Body beyond the credits we offered would overflow Condure's buffer; it closes the
+    // connection, and so do we.
+    if (to_i64(packet.body.size()) > link.receive_credits) {
+      LOG_WARN(kLog, link.id << " handler sent " << packet.body.size() << " body bytes with only "
+                             << link.receive_credits << " credits; closing");
+      close(CloseReason::CreditOverrun);
       return;
-    case zhttp::PacketType::HandoffStart:
-      link_.start_handoff();
-      break;
-    case zhttp::PacketType::KeepAlive:
-    case zhttp::PacketType::HandoffProceed:
-    case zhttp::PacketType::Close:
-    case zhttp::PacketType::Ping:
-    case zhttp::PacketType::Pong:
-      break;
+    }
+    link.receive_credits -= to_i64(packet.body.size());
+    if (!r.response_started) {
+      start_response(packet, false);
+    } else if (!r.response_done) {
+      append_response_body(packet.body, packet.more);
+    }
   }
   // 100-continue is sent when zedge starts reading the body, i.e. after the handler's
   // first packet, unless that packet was already the final response.

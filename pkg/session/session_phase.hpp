@@ -5,6 +5,10 @@
 //
 // The owner holds the phase and replaces it at the upgrade: after each handler packet it
 // calls adopt_next_phase(), so no phase forwards calls to another.
+//
+// What both phases share lives here once: the handler link (id, reply address, seqs,
+// credits, handoff), how the session ends, the drain flag, and the handler packets both
+// read the same way.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "session/handler_link.hpp"
+#include "session/session_end.hpp"
 #include "session/session_types.hpp"
 #include "zhttp/packet.hpp"
 
@@ -56,15 +62,15 @@ class SessionPhase {
 
   // ---- keep-alive batching: sessions whose handler is known
   virtual bool wants_keepalive() const = 0;
-  virtual std::string_view handler_address() const = 0;
+  std::string_view handler_address() const { return link_.address(); }
   // Takes the next outgoing seq for a keep-alive sent in a batch.
-  virtual std::int64_t take_keepalive_seq() = 0;
+  std::int64_t take_keepalive_seq() { return link_.next_seq(); }
 
   // ---- state
-  virtual const std::string& request_id() const = 0;
-  virtual bool closed() const = 0;
-  virtual bool close_after_output() const = 0;
-  virtual CloseReason close_reason() const = 0;
+  const std::string& request_id() const { return link_.id(); }
+  bool closed() const { return end_.closed(); }
+  bool close_after_output() const { return end_.after_output(); }
+  CloseReason close_reason() const { return end_.reason(); }
   virtual bool is_websocket() const = 0;
   // A request went to the handlers and none has answered yet (its address is unknown).
   virtual bool awaiting_handler() const = 0;
@@ -74,8 +80,8 @@ class SessionPhase {
 
   // ---- graceful drain and teardown
   // While draining, responses carry `Connection: close`; set_draining(false) undoes it.
-  virtual void set_draining(bool draining) = 0;
-  virtual bool draining() const = 0;
+  void set_draining(bool draining) { draining_ = draining; }
+  bool draining() const { return draining_; }
   // Between requests with nothing in flight (a WebSocket is never idle).
   virtual bool idle() const = 0;
   // Draining: closes a connection that served a request and has nothing in progress.
@@ -90,6 +96,37 @@ class SessionPhase {
   // Between requests, with nothing in flight: gives back the memory the last request used,
   // so an idle keep-alive connection costs little.
   virtual void release_idle_memory() = 0;
+
+ protected:
+  // `log_component` names the phase in log lines; `link` is what an earlier phase knew.
+  SessionPhase(const SessionSettings& settings, PacketSink& sink, const char* log_component,
+               HandlerLinkState link = {})
+      : settings_(settings), link_(settings, sink, log_component, std::move(link)) {}
+
+  // Handler packets both phases read the same way: credits for client bytes (on data and
+  // credit packets), handoff-start, and cancel or error, which end the session with
+  // nothing more written. False when the packet ended the session.
+  bool take_common_packet(const zhttp::Packet& packet) {
+    if (packet.credits && (packet.type == zhttp::PacketType::Data || packet.type == zhttp::PacketType::Credit)) {
+      link_.state().send_credits += *packet.credits;
+    }
+    switch (packet.type) {
+      case zhttp::PacketType::Cancel:
+      case zhttp::PacketType::Error:
+        if (!end_.closed()) end_.close_now(CloseReason::HandlerEnded);
+        return false;
+      case zhttp::PacketType::HandoffStart:
+        link_.start_handoff();
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  const SessionSettings& settings_;
+  HandlerLink link_;
+  SessionEnd end_;
+  bool draining_ = false;
 };
 
 // Replaces `phase` with its successor if it has one (after an accepted upgrade).

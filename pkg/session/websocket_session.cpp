@@ -24,14 +24,13 @@ bool is_data(websocket::Opcode op) { return !websocket::is_control(op); }
 
 WebSocketSession::WebSocketSession(const SessionSettings& settings, PacketSink& sink, WebSocketStart start,
                                    Clock::time_point now)
-    : settings_(settings),
-      link_(settings, sink, kLog, std::move(start.link)),
+    : SessionPhase(settings, sink, kLog, std::move(start.link)),
       parser_(websocket::FrameParserOptions{start.deflate.has_value(), settings.websocket_message_max_bytes}),
       output_(std::move(start.output)),
       writing_(start.writing),
       deadline_(now + settings.session_timeout),
-      client_deadline_(now + settings.stream_timeout),
-      draining_(start.draining) {
+      client_deadline_(now + settings.stream_timeout) {
+  draining_ = start.draining;
   if (start.deflate) {
     inflater_ = std::make_unique<websocket::MessageInflater>(*start.deflate, settings.websocket_message_max_bytes);
     deflater_ = std::make_unique<websocket::MessageDeflater>(*start.deflate);

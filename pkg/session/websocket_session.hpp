@@ -55,20 +55,12 @@ class WebSocketSession final : public SessionPhase, private websocket::FramePars
   void on_tick(Clock::time_point now) override;
 
   bool wants_keepalive() const override;
-  std::string_view handler_address() const override { return link_.address(); }
-  std::int64_t take_keepalive_seq() override { return link_.next_seq(); }
 
-  const std::string& request_id() const override { return link_.id(); }
-  bool closed() const override { return end_.closed(); }
-  bool close_after_output() const override { return end_.after_output(); }
-  CloseReason close_reason() const override { return end_.reason(); }
   bool is_websocket() const override { return true; }
   bool awaiting_handler() const override { return false; }
   bool response_in_progress() const override { return false; }
 
-  // A WebSocket is never idle: it ends only at the drain deadline (go_away).
-  void set_draining(bool draining) override { draining_ = draining; }
-  bool draining() const override { return draining_; }
+  // A WebSocket is never idle: a drain ends it only at its deadline (go_away).
   bool idle() const override { return false; }
   void close_if_idle() override {}
   void refuse_requests() override {}
@@ -137,11 +129,6 @@ class WebSocketSession final : public SessionPhase, private websocket::FramePars
   void fail(std::uint16_t code, std::string_view why);
   void close(CloseReason reason);
 
-  const SessionSettings& settings_;
-  // id, reply address, seqs, credits (send_credits: client payload the handler will take;
-  // receive_credits: payload it may still send), handoff.
-  HandlerLink link_;
-
   websocket::FrameParser parser_;
   std::unique_ptr<websocket::MessageInflater> inflater_;  // only with permessage-deflate
   std::unique_ptr<websocket::MessageDeflater> deflater_;
@@ -171,8 +158,6 @@ class WebSocketSession final : public SessionPhase, private websocket::FramePars
   CloseState close_state_ = CloseState::Open;
   Clock::time_point deadline_;
   Clock::time_point client_deadline_;
-  SessionEnd end_;
-  bool draining_ = false;
 };
 
 }  // namespace zedge::session

@@ -26,9 +26,7 @@ void WebSocketSession::on_handler_packet(const zhttp::Packet& packet, const zhtt
   }
   deadline_ = now + settings_.session_timeout;
   const bool resumed = link_.resume();
-  if (packet.credits && (packet.type == zhttp::PacketType::Data || packet.type == zhttp::PacketType::Credit)) {
-    link_.state().send_credits += *packet.credits;
-  }
+  if (!take_common_packet(packet)) return;
   const bool may_send = client_may_receive();
   switch (packet.type) {
     case zhttp::PacketType::Data:
@@ -41,17 +39,8 @@ void WebSocketSession::on_handler_packet(const zhttp::Packet& packet, const zhtt
     case zhttp::PacketType::Pong:
       if (may_send) write_ping_pong(packet);
       break;
-    case zhttp::PacketType::Cancel:
-    case zhttp::PacketType::Error:
-      close(CloseReason::HandlerEnded);
-      return;
-    case zhttp::PacketType::HandoffStart:
-      link_.start_handoff();
-      break;
-    case zhttp::PacketType::Credit:
-    case zhttp::PacketType::KeepAlive:
-    case zhttp::PacketType::HandoffProceed:
-      break;
+    default:
+      break;  // read by take_common_packet
   }
   if (end_.closed()) return;
   if (resumed) return_credits(true);
