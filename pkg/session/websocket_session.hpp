@@ -145,7 +145,7 @@ class WebSocketSession final : public SessionPhase, private websocket::FramePars
   std::size_t held_bytes_ = 0;         // bytes in piece_ and pending_
   bool stalled_ = false;               // data is waiting for credits (counted once)
   std::uint16_t error_code_ = 0;       // set by a callback: fail once parsing stops
-  std::string_view error_text_;
+  const char* error_text_ = "";        // a string literal, so a copy of the state stays valid
 
   // Handler -> client.
   std::string output_;
