@@ -14,6 +14,7 @@ test_packages=(
   python3 python3-zmq python3-pytest python3-websockets
   python3-yaml python3-jsonschema python3-prometheus-client
   curl wrk openssl condure pushpin dnsmasq-base systemd
+  clang-format
 )
 
 packages=("${build_packages[@]}")

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Setup command 2: install, build and run the whole test suite, in three stages:
+# Setup command 2: install, build and run the whole test suite, in three stages after two
+# quick checks of the tree (seconds, before anything is built):
+#   0. deploy/check-format.sh (clang-format, as .clang-format says; ZEDGE_CHECK_FORMAT=0 skips
+#      it) and tests/lint/check_layout.py (pkg/ file sizes, comments that cite documents
+#      outside the repository, README's layout table; ZEDGE_CHECK_LAYOUT=0 skips it);
 #   1. the normal build (warnings as errors): unit tests of the protocol cores, integration
 #      tests of the real binary, the chart, a replay of the fuzz corpora;
 #   2. the same suite against an ASan + UBSan build (deploy/test-sanitizers.sh), zero reports;
 #   3. every libFuzzer target for $ZEDGE_FUZZ_SECONDS (default 30) each (deploy/fuzz.sh).
-# Usage: deploy/test.sh [--quick]   (--quick: stage 1 only)
+# Usage: deploy/test.sh [--quick]   (--quick: the checks and stage 1 only)
 # Every stage runs even if an earlier one failed; the summary at the end says which did.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,6 +55,23 @@ normal_build() (
   ctest --output-on-failure --parallel "$(nproc)" --timeout 300
 )
 
+# A stage that did not run; the summary says why.
+skip_stage() {
+  stage_names+=("$1")
+  stage_results+=("skipped ($2)")
+}
+
+# The checks of the tree come first: they take seconds, and each has a switch (default 1).
+if [ "${ZEDGE_CHECK_FORMAT:-1}" != 0 ]; then
+  run_stage "clang-format check" "$root/deploy/check-format.sh"
+else
+  skip_stage "clang-format check" "ZEDGE_CHECK_FORMAT=0"
+fi
+if [ "${ZEDGE_CHECK_LAYOUT:-1}" != 0 ]; then
+  run_stage "layout lint" /usr/bin/python3 "$root/tests/lint/check_layout.py"
+else
+  skip_stage "layout lint" "ZEDGE_CHECK_LAYOUT=0"
+fi
 run_stage "normal build, full suite" normal_build
 if [ "$quick" = 0 ]; then
   run_stage "ASan + UBSan build, full suite" "$root/deploy/test-sanitizers.sh"
@@ -61,6 +82,6 @@ echo "=== test.sh summary"
 failed=0
 for i in "${!stage_names[@]}"; do
   echo "  ${stage_names[$i]}: ${stage_results[$i]}"
-  case "${stage_results[$i]}" in passed*) ;; *) failed=1 ;; esac
+  case "${stage_results[$i]}" in passed* | skipped*) ;; *) failed=1 ;; esac
 done
 exit "$failed"

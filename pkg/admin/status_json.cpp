@@ -1,6 +1,10 @@
 #include "admin/status_json.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -40,35 +44,26 @@ void number(Writer& w, double v) { w.Double(std::isfinite(v) ? v : 0.0); }
 
 void key(Writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
 
+// An object of counters: {"name": n, ...} in the order given.
+void counters(Writer& w, std::initializer_list<std::pair<std::string_view, std::uint64_t>> fields) {
+  w.StartObject();
+  for (const auto& [name, n] : fields) {
+    key(w, name);
+    w.Uint64(n);
+  }
+  w.EndObject();
+}
+
 void counts(Writer& w, const ConnectionCounts& c) {
   w.StartObject();
   key(w, "total");
   w.Uint64(c.total());
   key(w, "by_protocol");
-  w.StartObject();
-  key(w, "http");
-  w.Uint64(c.http);
-  key(w, "websocket");
-  w.Uint64(c.websocket);
-  w.EndObject();
+  counters(w, {{"http", c.http}, {"websocket", c.websocket}});
   key(w, "by_mode");
-  w.StartObject();
-  key(w, "stream");
-  w.Uint64(c.stream_mode);
-  key(w, "req");
-  w.Uint64(c.req_mode);
-  w.EndObject();
+  counters(w, {{"stream", c.stream_mode}, {"req", c.req_mode}});
   key(w, "by_state");
-  w.StartObject();
-  key(w, "idle");
-  w.Uint64(c.idle);
-  key(w, "active");
-  w.Uint64(c.active);
-  key(w, "websocket");
-  w.Uint64(c.websocket);
-  key(w, "lingering");
-  w.Uint64(c.lingering);
-  w.EndObject();
+  counters(w, {{"idle", c.idle}, {"active", c.active}, {"websocket", c.websocket}, {"lingering", c.lingering}});
   w.EndObject();
 }
 
@@ -148,18 +143,11 @@ void handlers(Writer& w, const StatusSnapshot& s) {
 }
 
 void totals(Writer& w, const TotalsStatus& t) {
-  w.StartObject();
-  key(w, "connections_accepted");
-  w.Uint64(t.connections_accepted);
-  key(w, "requests");
-  w.Uint64(t.requests);
-  key(w, "websocket_messages");
-  w.Uint64(t.websocket_messages);
-  key(w, "client_received_bytes");
-  w.Uint64(t.client_received_bytes);
-  key(w, "client_sent_bytes");
-  w.Uint64(t.client_sent_bytes);
-  w.EndObject();
+  counters(w, {{"connections_accepted", t.connections_accepted},
+               {"requests", t.requests},
+               {"websocket_messages", t.websocket_messages},
+               {"client_received_bytes", t.client_received_bytes},
+               {"client_sent_bytes", t.client_sent_bytes}});
 }
 
 void drain(Writer& w, const DrainStatus& d) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http1/request_parser.hpp"
 #include "zhttp/packet.hpp"

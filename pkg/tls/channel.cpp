@@ -47,15 +47,16 @@ Channel::Status Channel::handshake() {
   return result == 1 ? Status::Ok : status_of(result);
 }
 
-Channel::Result Channel::read(char* data, std::size_t size) {
+template <typename Io>
+Channel::Result Channel::transfer(std::size_t size, Io io) {
   ERR_clear_error();
   Result result;
-  // One record per SSL_read: keep going until the caller's room is full or the socket dry,
+  // One record per call: keep going until the caller's buffer is done or the socket dry,
   // so one readiness event moves as much as the plain path would.
   while (result.bytes < size) {
     std::size_t n = 0;
     errno = 0;
-    const int done = SSL_read_ex(ssl_.get(), data + result.bytes, size - result.bytes, &n);
+    const int done = io(result.bytes, &n);
     if (done != 1) {
       result.status = status_of(done);
       break;
@@ -65,20 +66,16 @@ Channel::Result Channel::read(char* data, std::size_t size) {
   return result;
 }
 
+Channel::Result Channel::read(char* data, std::size_t size) {
+  return transfer(size, [&](std::size_t offset, std::size_t* n) {
+    return SSL_read_ex(ssl_.get(), data + offset, size - offset, n);
+  });
+}
+
 Channel::Result Channel::write(const char* data, std::size_t size) {
-  ERR_clear_error();
-  Result result;
-  while (result.bytes < size) {
-    std::size_t n = 0;
-    errno = 0;
-    const int done = SSL_write_ex(ssl_.get(), data + result.bytes, size - result.bytes, &n);
-    if (done != 1) {
-      result.status = status_of(done);
-      break;
-    }
-    result.bytes += n;
-  }
-  return result;
+  return transfer(size, [&](std::size_t offset, std::size_t* n) {
+    return SSL_write_ex(ssl_.get(), data + offset, size - offset, n);
+  });
 }
 
 void Channel::close_notify() {

@@ -47,6 +47,10 @@ class Channel {
 
  private:
   Status status_of(int result);
+  // Calls `io(offset, &n)`, one SSL_read_ex or SSL_write_ex of the bytes from `offset` on,
+  // until `size` bytes have moved or a call fails (read and write, defined in channel.cpp).
+  template <typename Io>
+  Result transfer(std::size_t size, Io io);
 
   struct SslFree {
     void operator()(SSL* ssl) const { SSL_free(ssl); }

@@ -4,20 +4,12 @@
 #include <cstring>
 
 #include "websocket/close_code.hpp"
+#include "websocket/frame_bits.hpp"
 
 namespace zedge::websocket {
 
 namespace {
 
-constexpr std::uint8_t kFinBit = 0x80;
-constexpr std::uint8_t kRsv1Bit = 0x40;
-constexpr std::uint8_t kRsv2Bit = 0x20;
-constexpr std::uint8_t kRsv3Bit = 0x10;
-constexpr std::uint8_t kOpcodeBits = 0x0F;
-constexpr std::uint8_t kMaskBit = 0x80;
-constexpr std::uint8_t kLengthBits = 0x7F;
-constexpr std::uint8_t kLength16Marker = 126;
-constexpr std::uint8_t kLength64Marker = 127;
 constexpr std::size_t kMaskBytes = 4;
 // Payload is unmasked through a stack buffer of this size, so no allocation per frame.
 constexpr std::size_t kUnmaskChunkBytes = 4096;
@@ -172,11 +164,11 @@ void FrameParser::on_length_byte(std::uint8_t byte) {
   field_have_ = 0;
   // RFC 6455 §5.2: "the minimal number of bytes MUST be used"; the 64-bit form has its most
   // significant bit clear.
-  if (need == 2 && length < kLength16Marker) {
+  if (need == 2 && length <= kMax7BitLength) {
     fail(kCloseProtocolError, "16-bit length not minimally encoded");
   } else if (need == 8 && (length >> 63U) != 0) {
     fail(kCloseProtocolError, "64-bit length has its top bit set");
-  } else if (need == 8 && length <= 0xFFFFU) {
+  } else if (need == 8 && length <= kMax16BitLength) {
     fail(kCloseProtocolError, "64-bit length not minimally encoded");
   } else {
     header_.payload_length = length;

@@ -1,15 +1,9 @@
 #include "websocket/frame_writer.hpp"
 
 #include "websocket/close_code.hpp"
+#include "websocket/frame_bits.hpp"
 
 namespace zedge::websocket {
-
-namespace {
-constexpr std::uint64_t kMax7BitLength = 125;
-constexpr std::uint64_t kMax16BitLength = 0xFFFF;
-constexpr std::uint8_t kLength16Marker = 126;
-constexpr std::uint8_t kLength64Marker = 127;
-}  // namespace
 
 std::size_t frame_header_size(std::uint64_t payload_length) {
   if (payload_length <= kMax7BitLength) return 2;
@@ -20,8 +14,8 @@ std::size_t frame_header_size(std::uint64_t payload_length) {
 void append_frame_header(std::string& out, Opcode opcode, bool fin, bool rsv1,
                          std::uint64_t payload_length) {
   std::uint8_t b0 = static_cast<std::uint8_t>(opcode);
-  if (fin) b0 = static_cast<std::uint8_t>(b0 | 0x80U);
-  if (rsv1) b0 = static_cast<std::uint8_t>(b0 | 0x40U);
+  if (fin) b0 = static_cast<std::uint8_t>(b0 | kFinBit);
+  if (rsv1) b0 = static_cast<std::uint8_t>(b0 | kRsv1Bit);
   out.push_back(static_cast<char>(b0));
   if (payload_length <= kMax7BitLength) {
     out.push_back(static_cast<char>(payload_length));

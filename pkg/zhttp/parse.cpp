@@ -145,6 +145,22 @@ ParseError read_id_item(const tnet::Value& item, IdSeq& out) {
   return has_id ? ParseError::None : ParseError::MissingId;
 }
 
+// Appends each item of `list` to `out` as `read_item` reads it; more than `max` items in all
+// are TooMany.
+template <typename T>
+ParseError read_list(const tnet::Value& list, std::size_t max, std::vector<T>& out,
+                     ParseError (*read_item)(const tnet::Value&, T&)) {
+  tnet::ListReader reader(list);
+  tnet::Value item;
+  while (reader.next(item)) {
+    if (out.size() == max) return ParseError::TooMany;
+    T value;
+    if (ParseError e = read_item(item, value); e != ParseError::None) return e;
+    out.push_back(value);
+  }
+  return reader.error() == tnet::Error::None ? ParseError::None : ParseError::Malformed;
+}
+
 ParseError read_ids(const tnet::Value& v, Packet& out) {
   if (v.type == tnet::Type::String) {
     IdSeq single;
@@ -154,15 +170,7 @@ ParseError read_ids(const tnet::Value& v, Packet& out) {
   }
   if (v.type != tnet::Type::List) return ParseError::WrongFieldType;
   out.id_is_list = true;
-  tnet::ListReader reader(v);
-  tnet::Value item;
-  while (reader.next(item)) {
-    if (out.ids.size() == kIdsMax) return ParseError::TooMany;
-    IdSeq id_seq;
-    if (ParseError e = read_id_item(item, id_seq); e != ParseError::None) return e;
-    out.ids.push_back(id_seq);
-  }
-  if (reader.error() != tnet::Error::None) return ParseError::Malformed;
+  if (ParseError e = read_list(v, kIdsMax, out.ids, read_id_item); e != ParseError::None) return e;
   return out.ids.empty() ? ParseError::MissingId : ParseError::None;
 }
 
@@ -201,15 +209,7 @@ ParseError read_header(const tnet::Value& item, Header& out) {
 ParseError read_headers(const tnet::Value& v, Packet& out) {
   if (v.type != tnet::Type::List) return ParseError::WrongFieldType;
   out.has_headers = true;
-  tnet::ListReader reader(v);
-  tnet::Value item;
-  while (reader.next(item)) {
-    if (out.headers.size() == kHeadersMax) return ParseError::TooMany;
-    Header h;
-    if (ParseError e = read_header(item, h); e != ParseError::None) return e;
-    out.headers.push_back(h);
-  }
-  return reader.error() == tnet::Error::None ? ParseError::None : ParseError::Malformed;
+  return read_list(v, kHeadersMax, out.headers, read_header);
 }
 
 ParseError read_field(Field f, const tnet::Value& v, Packet& out,

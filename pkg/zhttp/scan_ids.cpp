@@ -18,16 +18,22 @@ bool append_id(const tnet::Value& v, std::vector<std::string_view>& ids) {
   return true;
 }
 
-// The "id" of one {id, seq} item of the list form.
-bool append_item_id(const tnet::Value& item, std::vector<std::string_view>& ids) {
-  if (item.type != tnet::Type::Map) return false;
-  tnet::MapReader reader(item);
+// The value of the map's last "id" key, if any.
+std::optional<tnet::Value> last_id(const tnet::Value& map) {
+  tnet::MapReader reader(map);
   std::string_view key;
   tnet::Value v;
   std::optional<tnet::Value> id;
   while (reader.next(key, v)) {
     if (key == "id") id = v;
   }
+  return id;
+}
+
+// The "id" of one {id, seq} item of the list form.
+bool append_item_id(const tnet::Value& item, std::vector<std::string_view>& ids) {
+  if (item.type != tnet::Type::Map) return false;
+  const std::optional<tnet::Value> id = last_id(item);
   return id && append_id(*id, ids);
 }
 
@@ -36,13 +42,7 @@ bool scan_tnetstring(std::string_view tnet, std::vector<std::string_view>& ids) 
   if (tnet::parse_exact(tnet, root) != tnet::Error::None || root.type != tnet::Type::Map) {
     return false;
   }
-  tnet::MapReader reader(root);
-  std::string_view key;
-  tnet::Value v;
-  std::optional<tnet::Value> id;
-  while (reader.next(key, v)) {
-    if (key == "id") id = v;
-  }
+  const std::optional<tnet::Value> id = last_id(root);
   if (!id) return false;
   if (id->type != tnet::Type::List) return append_id(*id, ids);
   const std::size_t first = ids.size();

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from harness import (MIB, SERVER_BIN, HttpReader, assert_rss_growth_below, connect, free_port,
+from harness import (MIB, HttpReader, assert_rss_growth_below, connect, free_port,
                      is_condure, rss_bytes, wait_closed, wait_until_answered)
 
 HOST = b"Host: example.com\r\n"

@@ -144,7 +144,7 @@ def test_handoff_back_and_forth(ipc_stack):
 @pytest.mark.skipif(is_condure(), reason="zedge-only: --zhttp-keepalive-interval; Condure 1.9.1's "
                     "keep-alive task keeps addressing the old handler during the pause")
 def test_no_keep_alives_while_paused(make_stack):
-    # Issue 4: after handoff-proceed the server sends nothing for the session until the next
+    # After handoff-proceed the server sends nothing for the session until the next
     # handler packet -- keep-alives included; then they go to the new address.
     stack = make_stack(extra_args=["--workers", "1", *zedge_only("--zhttp-keepalive-interval", "1")])
     handler_a = stack.handler

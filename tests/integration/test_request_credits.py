@@ -141,7 +141,7 @@ def test_credits_granted_by_an_early_response(ipc_stack):
         # A response that starts before the body was read ends the connection
         # (Condure's own test server_stream_early_response).
         assert b"\r\nConnection: close\r\n" in head
-        # Issue 4: body bytes go out within the credits the handler grants, whether in its
+        # Body bytes go out within the credits the handler grants, whether in its
         # first response packet or in `credit` packets.
         packets = body_packets(handler, rid, first_seq=1)
         assert payload(packets) == b"hello world"

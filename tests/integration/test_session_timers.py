@@ -79,7 +79,7 @@ def test_stream_timeout_closes_an_idle_stream(timeout_stack):
         # 5549b76).
         assert handler.recv_stream_until_quiet() == []
     else:
-        # Issue 4: inactivity ends the session with a cancel to the handler.
+        # Inactivity ends the session with a cancel to the handler.
         assert handler.recv_stream() == cancel(rid, 2)
 
 
