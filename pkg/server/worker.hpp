@@ -129,6 +129,8 @@ class Worker : public ConnectionHost {
   std::uint64_t request_counter_ = 0;
 
   void note_handler(std::string_view from);
+  // The connection whose session has this request id, or nullptr.
+  std::shared_ptr<HttpConnection> connection_for(std::string_view request_id) const;
   void abort_addressed(std::string_view frame);
   void cancel_unknown(const zhttp::Packet& packet, const zhttp::IdSeq& addressed);
 
