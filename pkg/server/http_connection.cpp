@@ -2,7 +2,7 @@
 
 #include "log/log.hpp"
 #include "server/http_connection_tls_state.hpp"
-#include "server/worker.hpp"
+#include "server/worker_events.hpp"
 
 namespace zedge::server {
 namespace {
@@ -19,16 +19,16 @@ void release_if_large(std::string& buffer) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(Worker& worker, std::uint32_t slot, Socket socket,
+HttpConnection::HttpConnection(ConnectionHost& host, std::uint32_t slot, Socket socket,
                                const session::SessionSettings& settings, PeerInfo peer, tls::ListenerContext* tls)
-    : worker_(worker),
+    : host_(host),
       slot_(slot),
       socket_(std::move(socket)),
       tls_(tls != nullptr ? new_tls_state(*tls, socket_.native_handle(), peer, settings) : nullptr),
       mode_(settings.mode),
       session_(std::make_unique<session::HttpSession>(
           settings, std::move(peer), static_cast<session::PacketSink&>(*this),
-          [&worker, slot] { return worker.next_request_id(slot); }, session::Clock::now())) {}
+          [&host, slot] { return host.next_request_id(slot); }, session::Clock::now())) {}
 
 void HttpConnection::start() {
   // A new connection counts as active until its first quiet tick, so a drain does not
@@ -45,20 +45,20 @@ void HttpConnection::start() {
 }
 
 void HttpConnection::send_packet(session::Route route, std::string_view address, std::string frame) {
-  worker_.metrics().zhttp_packet(metrics::PacketDirection::ToHandler, packet_kind(zhttp::scan_type(frame)));
-  worker_.send_to_bridge({route, std::string(address), std::move(frame)});
+  host_.metrics().zhttp_packet(metrics::PacketDirection::ToHandler, packet_kind(zhttp::scan_type(frame)));
+  host_.send_to_bridge({route, std::string(address), std::move(frame)});
 }
 
 // ---------------------------------------------------------------- events in
 
 void HttpConnection::want_read() {
   if (reading_ || client_eof_ || (finished_ && !lingering_)) return;
-  if (!lingering_ && in_.size() >= worker_.settings().buffer_size_bytes()) return;  // full: backpressure
-  if (!lingering_ && worker_.backlogged()) {
+  if (!lingering_ && in_.size() >= host_.read_scratch().size()) return;  // full: backpressure
+  if (!lingering_ && host_.backlogged()) {
     // ZeroMQ is not taking packets: reading more clients would only grow our queues.
     if (!waiting_for_room_) {
       waiting_for_room_ = true;
-      worker_.resume_when_room(shared_from_this());
+      host_.resume_when_room(shared_from_this());
     }
     return;
   }
@@ -78,10 +78,10 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
   if (ec) {
     client_eof_ = true;
   } else {
-    // Read into the worker's scratch buffer and keep only what arrived: nothing is
+    // Read into the host's scratch buffer and keep only what arrived: nothing is
     // zero-filled per read, and an idle connection keeps no buffer.
-    auto scratch = worker_.read_scratch();
-    const std::size_t room = lingering_ ? scratch.size() : worker_.settings().buffer_size_bytes() - in_.size();
+    auto scratch = host_.read_scratch();
+    const std::size_t room = lingering_ ? scratch.size() : scratch.size() - in_.size();
     asio::error_code read_ec;
     const std::size_t size = std::min(room, scratch.size());
     const std::size_t n = tls_reading() ? tls_read(scratch.data(), size, read_ec)
@@ -91,7 +91,7 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
       return;
     }
     if (read_ec) client_eof_ = true;
-    worker_.metrics().bytes_in(n);
+    host_.metrics().bytes_in(n);
     if (!lingering_) in_.append(scratch.data(), n);
     active_since_tick_ = true;
   }
@@ -132,7 +132,7 @@ void HttpConnection::on_tick(session::Clock::time_point now) {
   // `Connection: close` on its next response instead, so no request races the close.
   if (session_->draining() && !active_since_tick_ && in_.empty() && !writing_) session_->close_if_idle();
   active_since_tick_ = false;
-  session_->on_handlers_available(worker_.handlers_available(), now);
+  session_->on_handlers_available(host_.handlers_available(), now);
   session_->on_tick(now);
   // Most ticks change nothing; only a timeout (a close or a 503) needs the I/O loop.
   if (session_->closed() || session_->has_output()) after_event();
@@ -194,14 +194,14 @@ void HttpConnection::after_event() {
   if (finished_ || handshaking_) return;
   const auto now = session::Clock::now();
   if (!in_.empty()) {
-    session_->on_handlers_available(worker_.handlers_available(), now);
+    session_->on_handlers_available(host_.handlers_available(), now);
     in_.erase(0, session_->on_client_bytes(in_, now));
     release_if_large(in_);
   }
   flush();
   if (!counted_as_websocket_ && session_->is_websocket()) {
     counted_as_websocket_ = true;
-    worker_.metrics().connection_upgraded();
+    host_.metrics().connection_upgraded();
   }
   if (session_->closed()) {
     finish();
@@ -226,7 +226,7 @@ void HttpConnection::flush() {
 
 void HttpConnection::on_written(const asio::error_code& ec, std::size_t ticket) {
   writing_ = false;
-  if (!ec) worker_.metrics().bytes_out(out_writing_.size());
+  if (!ec) host_.metrics().bytes_out(out_writing_.size());
   if (finished_) return;
   out_writing_.clear();
   release_if_large(out_writing_);
@@ -246,17 +246,17 @@ void HttpConnection::finish() {
   finished_ = true;
   if (!counted_as_websocket_ && session_->is_websocket()) {
     counted_as_websocket_ = true;
-    worker_.metrics().connection_upgraded();
+    host_.metrics().connection_upgraded();
   }
   // The handler of a request the client abandoned before any answer cannot be told yet;
-  // the worker answers its first packet with cancel.
+  // the host answers its first packet with cancel.
   if (session_->awaiting_handler() && session_->close_reason() != session::CloseReason::Done) {
-    worker_.remember_abandoned(session_->request_id());
+    host_.remember_abandoned(session_->request_id());
   }
   const auto kind = tls_ && tls_->handshake_failure ? *tls_->handshake_failure : close_kind(session_->close_reason());
-  worker_.metrics().connection_closed(session_->is_websocket() ? metrics::Protocol::WebSocket : metrics::Protocol::Http,
-                                      kind);
-  worker_.release(slot_, mode_);
+  const auto protocol = session_->is_websocket() ? metrics::Protocol::WebSocket : metrics::Protocol::Http;
+  host_.metrics().connection_closed(protocol, kind);
+  host_.release(slot_, mode_);
   // After an error status, a refused upgrade or a WebSocket protocol error the client may
   // still be sending: linger so our last bytes are not lost to a reset.
   const auto reason = session_->close_reason();
@@ -275,14 +275,14 @@ void HttpConnection::linger() {
   if (tls_) tls_close_notify();
   asio::error_code ignored;
   socket_.shutdown(Socket::shutdown_send, ignored);
-  worker_.keep_lingering(shared_from_this());
+  host_.keep_lingering(shared_from_this());
   want_read();  // reads continue, and are dropped, until EOF or the deadline
 }
 
 void HttpConnection::close_socket() {
   if (lingering_) {
     lingering_ = false;
-    worker_.stop_lingering(this);
+    host_.stop_lingering(this);
   }
   if (tls_) tls_close_notify();
   asio::error_code ignored;

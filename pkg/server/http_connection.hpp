@@ -1,8 +1,10 @@
 // The I/O shell around one session: owns the client socket and the unparsed input,
 // feeds the session what arrives, writes what it produces, and closes when it says so.
 // All protocol decisions live in the session's phase (pkg/session, sans-I/O): HTTP first,
-// WebSocket after an accepted upgrade, when the connection swaps one phase for the next. On a tls listener the
-// same loop runs through a tls::Channel after a handshake with a deadline.
+// WebSocket after an accepted upgrade, when the connection swaps one phase for the next.
+// On a tls listener the same loop runs through a tls::Channel after a handshake with a
+// deadline. Its worker is
+// seen only as a ConnectionHost, so the loop can be tested with a fake one.
 #pragma once
 
 #include <asio.hpp>
@@ -13,20 +15,19 @@
 #include <string_view>
 
 #include "metrics/metric_labels.hpp"
+#include "server/connection_host.hpp"
 #include "server/connection_settings.hpp"
 #include "session/http_session.hpp"
 
 namespace zedge::server {
-
-class Worker;
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection>, private session::PacketSink {
  public:
   using Socket = asio::generic::stream_protocol::socket;
 
   // `tls` is the listener's context on tls listeners, else nullptr.
-  HttpConnection(Worker& worker, std::uint32_t slot, Socket socket, const session::SessionSettings& settings,
-                 PeerInfo peer, tls::ListenerContext* tls);
+  HttpConnection(ConnectionHost& host, std::uint32_t slot, Socket socket,
+                 const session::SessionSettings& settings, PeerInfo peer, tls::ListenerContext* tls);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -46,7 +47,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void abort_protocol_error();
   // The handler of this session cannot be reached any more (its identity left the ROUTER).
   void on_handler_unreachable();
-  // The worker's bridge queue has room again.
+  // The host's queue toward the bridge has room again.
   void resume_reading();
   // Graceful drain: responses get `Connection: close`, the connection closes when quiet.
   void set_draining(bool draining);
@@ -82,7 +83,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   void write_tls();
   void tls_close_notify();
 
-  Worker& worker_;
+  ConnectionHost& host_;
   const std::uint32_t slot_;
   Socket socket_;
   // Only on tls listeners, so a plain connection pays one pointer for TLS.

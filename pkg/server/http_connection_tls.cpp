@@ -5,7 +5,6 @@
 
 #include "log/log.hpp"
 #include "server/http_connection_tls_state.hpp"
-#include "server/worker.hpp"
 #include "tls/listener_context.hpp"
 
 namespace zedge::server {

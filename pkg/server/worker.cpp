@@ -145,6 +145,16 @@ void Worker::report(std::function<void(WorkerReport)> done) {
   });
 }
 
+// Found by the slot the id names; slots are reused, so the session's id must match too.
+// A copy: the connection stays alive through a call that closes it and frees its slot.
+std::shared_ptr<HttpConnection> Worker::connection_for(std::string_view request_id) const {
+  const auto slot = slot_of(request_id);
+  if (!slot || *slot >= slots_.size()) return nullptr;
+  const auto& connection = slots_[*slot];
+  if (!connection || connection->request_id() != request_id) return nullptr;
+  return connection;
+}
+
 // A packet of a type Condure does not know ends the sessions it addresses at once,
 // instead of leaving their clients to the session timer.
 void Worker::abort_addressed(std::string_view frame) {
@@ -152,10 +162,7 @@ void Worker::abort_addressed(std::string_view frame) {
   std::deque<std::string> storage;
   if (!zhttp::scan_ids(frame, ids, storage)) return;
   for (const auto id : ids) {
-    const auto slot = slot_of(id);
-    if (!slot || *slot >= slots_.size() || !slots_[*slot] || slots_[*slot]->request_id() != id) continue;
-    auto connection = slots_[*slot];
-    connection->abort_protocol_error();
+    if (const auto connection = connection_for(id)) connection->abort_protocol_error();
   }
 }
 
@@ -372,10 +379,8 @@ void Worker::handler_unreachable(std::string_view frame, std::string_view addres
   std::deque<std::string> storage;
   if (!zhttp::scan_ids(frame, ids, storage)) return;
   for (const auto id : ids) {
-    const auto slot = slot_of(id);
-    if (!slot || *slot >= slots_.size() || !slots_[*slot] || slots_[*slot]->request_id() != id) continue;
-    auto connection = slots_[*slot];
-    if (connection->session().handler_address() != address) continue;
+    const auto connection = connection_for(id);
+    if (!connection || connection->session().handler_address() != address) continue;
     connection->on_handler_unreachable();
   }
 }
@@ -397,13 +402,9 @@ void Worker::dispatch(bridge::ToWorker& message) {
   metrics_.zhttp_packet(metrics::PacketDirection::FromHandler, packet_kind(packet.type));
   // One packet may address many sessions (multi-id); deliver to each of ours.
   for (const auto& addressed : packet.ids) {
-    const auto slot = slot_of(addressed.id);
-    if (!slot || *slot >= slots_.size() || !slots_[*slot] || slots_[*slot]->request_id() != addressed.id) {
-      cancel_unknown(packet, addressed);
-      continue;
-    }
-    auto connection = slots_[*slot];
-    connection->on_handler_packet(packet, addressed);
+    const auto connection = connection_for(addressed.id);
+    if (connection) connection->on_handler_packet(packet, addressed);
+    else cancel_unknown(packet, addressed);
   }
 }
 

@@ -18,6 +18,7 @@
 #include "bridge/worker_channel.hpp"
 #include "metrics/worker_metrics.hpp"
 #include "server/abandoned_ids.hpp"
+#include "server/connection_host.hpp"
 #include "server/connection_settings.hpp"
 #include "server/worker_events.hpp"
 #include "zhttp/packet.hpp"
@@ -38,12 +39,12 @@ struct WorkerReport {
   std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> handlers;
 };
 
-class Worker {
+class Worker : public ConnectionHost {
  public:
   // `handler_peers` counts handlers connected to the PUSH socket (kept by the bridge).
   Worker(unsigned index, const ConnectionSettings& settings, bridge::WorkerChannel& channel,
          std::function<void()> wake_bridge, const std::atomic<int>& handler_peers);
-  ~Worker();
+  ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -76,27 +77,24 @@ class Worker {
   void adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener,
              PeerInfo peer, bool refuse = false);
 
-  // Connection services (worker thread).
-  std::string next_request_id(std::uint32_t slot);
-  // A buffer of --buffer-size bytes that connections read into before keeping what they got.
-  std::span<char> read_scratch() { return {read_scratch_.get(), settings_.buffer_size_bytes()}; }
-  bool handlers_available() const { return handler_peers_.load(std::memory_order_relaxed) > 0; }
-  // A connection closing after an error response keeps reading briefly without a slot.
-  void keep_lingering(std::shared_ptr<HttpConnection> connection);
-  void stop_lingering(HttpConnection* connection);
-  void send_to_bridge(bridge::ToBridge message);
   // This worker's counters: written by its thread only, read by the admin thread.
-  metrics::WorkerMetrics& metrics() { return metrics_; }
+  metrics::WorkerMetrics& metrics() override { return metrics_; }
   const metrics::WorkerMetrics& metrics() const { return metrics_; }
-  // True while packets wait for room in the bridge queue (ZeroMQ cannot take more):
-  // connections then stop reading clients until resume, so memory stays bounded.
-  bool backlogged() const { return !outbox_.empty(); }
-  void resume_when_room(std::shared_ptr<HttpConnection> connection);
-  void release(std::uint32_t slot, Mode mode);
-  // A session closed before its handler's first packet: that packet gets `cancel`.
-  void remember_abandoned(const std::string& id);
 
  private:
+  // ---- ConnectionHost: what its connections use, on the worker thread.
+  std::string next_request_id(std::uint32_t slot) override;
+  std::span<char> read_scratch() override { return {read_scratch_.get(), settings_.buffer_size_bytes()}; }
+  bool handlers_available() const override { return handler_peers_.load(std::memory_order_relaxed) > 0; }
+  void send_to_bridge(bridge::ToBridge message) override;
+  // The bridge queue is full (ZeroMQ cannot take more) and packets wait in the outbox.
+  bool backlogged() const override { return !outbox_.empty(); }
+  void resume_when_room(std::shared_ptr<HttpConnection> connection) override;
+  void keep_lingering(std::shared_ptr<HttpConnection> connection) override;
+  void stop_lingering(HttpConnection* connection) override;
+  void release(std::uint32_t slot, Mode mode) override;
+  void remember_abandoned(const std::string& id) override;
+
   void wait_for_bridge();
   void receive_from_bridge();
   void dispatch(bridge::ToWorker& message);
@@ -131,6 +129,8 @@ class Worker {
   std::uint64_t request_counter_ = 0;
 
   void note_handler(std::string_view from);
+  // The connection whose session has this request id, or nullptr.
+  std::shared_ptr<HttpConnection> connection_for(std::string_view request_id) const;
   void abort_addressed(std::string_view frame);
   void cancel_unknown(const zhttp::Packet& packet, const zhttp::IdSeq& addressed);
 
