@@ -56,12 +56,11 @@ int main(int argc, char** argv) {
     case zedge::config::ParseResult::Action::Help:
     case zedge::config::ParseResult::Action::Version:
       std::printf("%s\n", parsed.message.c_str());
-      return 0;
+      return parsed.exit_code;
     case zedge::config::ParseResult::Action::Error:
-      // One line and status 1 for every command-line error (Condure uses 2 for usage
-      // errors; supervisors only look for non-zero).
+      // One line; status 1 for a bad value, 2 for a malformed command line, as Condure.
       std::fprintf(stderr, "zedge: %s\n", parsed.message.c_str());
-      return 1;
+      return parsed.exit_code;
     case zedge::config::ParseResult::Action::Run:
       break;
   }

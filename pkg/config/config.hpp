@@ -97,7 +97,7 @@ struct ParseResult {
   enum class Action { Run, Help, Version, Error } action = Action::Run;
   Config config;
   std::string message;  // help text, version text, or the one-line error
-  // Process exit status condure uses for this outcome: 0 run/help/version, 1 for a bad
+  // zedge's exit status for this outcome, as Condure's: 0 run/help/version, 1 for a bad
   // value (condure logs it), 2 for a malformed command line (unknown flag, missing value,
   // flag repeated, stray argument: clap's usage errors).
   int exit_code = 0;
