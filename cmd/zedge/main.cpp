@@ -138,10 +138,7 @@ int main(int argc, char** argv) {
     }
   }).detach();
 
-  while (!stop_now.load() && !server.drain_finished()) {
-    server.observe_handlers();
-    std::this_thread::sleep_for(kExitPollInterval);
-  }
+  while (!stop_now.load() && !server.drain_finished()) std::this_thread::sleep_for(kExitPollInterval);
   LOG_INFO(kLog, "stopping...");
   if (admin) admin->stop();
   server.stop();

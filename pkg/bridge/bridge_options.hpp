@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct BridgeOptions {
   std::chrono::milliseconds discovery_interval{10000};
   std::string discovery_dns_server;                   // "ip:port"; empty: the system's
   std::chrono::milliseconds discovery_grace{30000};   // a vanished handler's replies still arrive
+  // Called on the bridge thread each time the number of handlers connected to PUSH
+  // changes, with the new number (readiness follows handlers without sampling them).
+  std::function<void(int connected)> handlers_changed;
 };
 
 // One discovered tcp base, for the admin API.

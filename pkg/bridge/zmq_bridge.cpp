@@ -241,6 +241,7 @@ void ZmqBridge::receive_push_events() {
     if (id == ZMQ_EVENT_DISCONNECTED && peers > 0) --peers;
     handler_peers_.store(peers);
     LOG_DEBUG(kLog, "handlers connected: " << peers);
+    if (options_.handlers_changed) options_.handlers_changed(peers);
   }
 }
 

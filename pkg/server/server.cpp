@@ -61,6 +61,7 @@ std::optional<std::string> Server::start() {
   options.ipc_file_mode = config_.ipc_file_mode;
   options.discovery_interval = std::chrono::seconds(config_.discovery_interval_seconds);
   options.discovery_dns_server = config_.discovery_dns_server;
+  options.handlers_changed = [this](int connected) { observe_handlers(connected); };
   // Condure 1.9.1 sizes every queue at 5 % of the connection limit.
   options.high_water_mark =
       static_cast<int>(std::max<std::uint64_t>(1, (config_.req_maxconn + config_.stream_maxconn) / 20));
@@ -195,14 +196,14 @@ std::vector<bridge::DiscoveryStatus> Server::discovery_status() const {
 
 int Server::handlers_connected() const { return bridge_ ? bridge_->handler_peers().load() : 0; }
 
-void Server::observe_handlers() {
+void Server::observe_handlers(int connected) {
   std::lock_guard lock(presence_mutex_);
-  presence_.observe(handlers_connected(), std::chrono::steady_clock::now());
+  presence_.observe(connected, std::chrono::steady_clock::now());
 }
 
 std::optional<std::string> Server::not_ready_reason() {
   if (draining()) return "draining";
-  observe_handlers();
+  observe_handlers(handlers_connected());
   std::lock_guard lock(presence_mutex_);
   return presence_.not_ready_reason(std::chrono::steady_clock::now());
 }

@@ -60,8 +60,6 @@ class Server {
   std::vector<bridge::DiscoveryStatus> discovery_status() const;
   // Handlers connected to the PUSH socket(s) now.
   int handlers_connected() const;
-  // Samples handler presence (called every few tens of ms by the main thread and on demand).
-  void observe_handlers();
   // nullopt when ready for traffic; else why not (draining, no handler).
   std::optional<std::string> not_ready_reason();
   std::chrono::steady_clock::time_point started_at() const { return started_at_; }
@@ -73,6 +71,9 @@ class Server {
   void quit();
 
  private:
+  // Readiness follows the handler count: the bridge reports each change, probes ask too.
+  void observe_handlers(int connected);
+
   config::Config config_;
   std::vector<std::unique_ptr<bridge::WorkerChannel>> channels_;
   std::unique_ptr<bridge::ZmqBridge> bridge_;
