@@ -1,17 +1,14 @@
 // zedge: a ZHTTP connection manager, drop-in for Condure 1.9. This file only parses the
-// command line, wires the server together and waits for a signal.
-#include <pthread.h>
+// command line, wires the server together and runs the control loop until zedge stops.
 #include <signal.h>
-#include <unistd.h>
 
-#include <atomic>
+#include <asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
-#include <cstdlib>
 #include <thread>
 
 #include "admin/admin_server.hpp"
@@ -20,21 +17,11 @@
 #include "server/object_sizes.hpp"
 #include "server/server.hpp"
 #include "server/server_admin.hpp"
+#include "stop_signals.hpp"
 
 namespace {
 
 constexpr const char* kLog = "zedge";
-// How often the main thread looks whether a stop was asked for or a drain is over.
-constexpr auto kExitPollInterval = std::chrono::milliseconds(50);
-
-sigset_t termination_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGQUIT);
-  return set;
-}
 
 // --admin-token, or the first line of --admin-token-file. nullopt (logged) if unreadable.
 std::optional<std::string> read_admin_token(const zedge::config::Config& config) {
@@ -56,12 +43,11 @@ int main(int argc, char** argv) {
     case zedge::config::ParseResult::Action::Help:
     case zedge::config::ParseResult::Action::Version:
       std::printf("%s\n", parsed.message.c_str());
-      return 0;
+      return parsed.exit_code;
     case zedge::config::ParseResult::Action::Error:
-      // One line and status 1 for every command-line error (Condure uses 2 for usage
-      // errors; supervisors only look for non-zero).
+      // One line; status 1 for a bad value, 2 for a malformed command line, as Condure.
       std::fprintf(stderr, "zedge: %s\n", parsed.message.c_str());
-      return 1;
+      return parsed.exit_code;
     case zedge::config::ParseResult::Action::Run:
       break;
   }
@@ -71,14 +57,26 @@ int main(int argc, char** argv) {
     std::fputs(zedge::server::object_sizes_report().c_str(), stdout);
     return 0;
   }
-
-  // Signals are taken synchronously by this thread only; every other thread inherits the mask.
-  const sigset_t signals = termination_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // Threads started from here on leave the termination signals to the control loop.
+  zedge::cmd::block_stop_signals_on_this_thread();
+
+  // The control loop: termination signals, and the server's word that a drain asked to
+  // exit is over. Either ends its run() while zedge is not stopping yet.
+  asio::io_context control;
+  bool stopping = false;
+  const auto stop = [&control, &stopping] {
+    if (!stopping) control.stop();
+  };
+  zedge::server::Server server(config, control.get_executor(), stop);
+  // A drain the admin API started (a preStop hook, say) keeps its deadline and now exits
+  // when done; otherwise one starts with --drain-timeout. Once stopping there is none to start.
+  const auto drain = [&server, &stopping] {
+    if (!stopping) server.quit();
+  };
+  zedge::cmd::StopSignals signals(control, {drain, stop});
 
   LOG_INFO(kLog, "starting...");
-  zedge::server::Server server(config);
   if (auto error = server.start()) {
     LOG_ERROR(kLog, *error);
     return 1;
@@ -108,44 +106,23 @@ int main(int argc, char** argv) {
   }
   LOG_INFO(kLog, "started");
 
-  // SIGTERM drains (Kubernetes' stop signal): requests and streams get --drain-timeout to
-  // finish, then zedge exits; a second SIGTERM exits at once. SIGINT and SIGQUIT stop at
-  // once, as Condure does on every signal. A third signal of any kind
-  // ends the process without cleanup.
-  std::atomic<bool> stop_now{false};
-  std::thread([&server, &config, &stop_now, signals] {
-    int stops = 0;
-    bool terminating = false;
-    for (;;) {
-      int signal_number = 0;
-      if (sigwait(&signals, &signal_number) != 0) continue;
-      if (signal_number == SIGTERM && !terminating && stops == 0) {
-        // A drain the admin API started (a preStop hook, say) keeps its deadline and now
-        // exits when done; otherwise one starts with --drain-timeout.
-        terminating = true;
-        if (server.draining()) {
-          server.quit();
-        } else {
-          zedge::admin::DrainOptions plan;
-          plan.timeout = std::chrono::seconds(config.drain_timeout_seconds);
-          plan.stop_accepting = false;
-          plan.exit_when_done = true;
-          server.start_drain(plan);
-        }
-        continue;
-      }
-      if (++stops >= 2) std::_Exit(1);
-      stop_now.store(true);
-    }
-  }).detach();
-
-  while (!stop_now.load() && !server.drain_finished()) {
-    server.observe_handlers();
-    std::this_thread::sleep_for(kExitPollInterval);
-  }
+  zedge::cmd::unblock_stop_signals_on_this_thread();
+  control.run();
+  zedge::cmd::block_stop_signals_on_this_thread();
+  stopping = true;
   LOG_INFO(kLog, "stopping...");
+  // Joining the threads takes a while (ZeroMQ lingers up to a second), and a further
+  // signal must still end the process at once: the control loop goes on meanwhile.
+  control.restart();
+  std::thread control_thread([&control] {
+    zedge::cmd::unblock_stop_signals_on_this_thread();
+    control.run();
+  });
   if (admin) admin->stop();
   server.stop();
+  control.stop();
+  control_thread.join();
   LOG_INFO(kLog, "stopped");
+  // A signal that comes from here on stays pending (blocked): the exit status stays 0.
   return 0;
 }

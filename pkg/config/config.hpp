@@ -68,7 +68,7 @@ struct Config {
   std::optional<std::uint32_t> ipc_file_mode;  // octal; unset when absent or 0 (condure: leave as is)
   std::string tls_identities_dir = ".";
   bool compression = false;
-  bool sizes = false;
+  bool sizes = false;  // --sizes: only --log-level is validated; the rest keeps defaults
   // zedge's own flags.
   // How often open sessions get a batched keep-alive (Condure: fixed 45 s).
   std::uint64_t zhttp_keepalive_interval_seconds = 45;
@@ -90,14 +90,14 @@ struct Config {
   // Gateway mode: how often a --zclient-stream tcp base named by DNS is looked up again
   // (0: off, ZeroMQ connects to one address), and which DNS server to ask.
   std::uint64_t discovery_interval_seconds = 10;
-  std::string discovery_dns_server;  // --sizes: only --log-level is validated; the rest keeps defaults
+  std::string discovery_dns_server;
 };
 
 struct ParseResult {
   enum class Action { Run, Help, Version, Error } action = Action::Run;
   Config config;
   std::string message;  // help text, version text, or the one-line error
-  // Process exit status condure uses for this outcome: 0 run/help/version, 1 for a bad
+  // zedge's exit status for this outcome, as Condure's: 0 run/help/version, 1 for a bad
   // value (condure logs it), 2 for a malformed command line (unknown flag, missing value,
   // flag repeated, stray argument: clap's usage errors).
   int exit_code = 0;

@@ -2,28 +2,23 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <utility>
 
 #include "bridge/worker_channel.hpp"
 #include "bridge/zmq_bridge.hpp"
-#include "log/log.hpp"
 #include "server/edge_listener.hpp"
 #include "server/worker.hpp"
 
 namespace zedge::server {
-namespace {
 
-constexpr const char* kLog = "zedge";
-// After the drain deadline, how long the last answers get before the process exits
-// anyway: 503s to requests still waiting and to connections taken from the closing
-// listeners' backlogs (tls ones handshake first), WebSocket close frames.
-constexpr auto kDrainCloseGrace = std::chrono::seconds(2);
-
-}  // namespace
-
-Server::Server(const config::Config& config)
+Server::Server(const config::Config& config, asio::any_io_executor control,
+               std::function<void()> drain_finished)
     : config_(config),
       presence_(std::chrono::seconds(config.ready_handler_grace_seconds)),
-      started_at_(std::chrono::steady_clock::now()) {}
+      started_at_(std::chrono::steady_clock::now()),
+      control_(std::move(control)),
+      drain_timer_(control_),
+      drain_finished_(std::move(drain_finished)) {}
 
 Server::~Server() { stop(); }
 
@@ -61,6 +56,7 @@ std::optional<std::string> Server::start() {
   options.ipc_file_mode = config_.ipc_file_mode;
   options.discovery_interval = std::chrono::seconds(config_.discovery_interval_seconds);
   options.discovery_dns_server = config_.discovery_dns_server;
+  options.handlers_changed = [this](int connected) { observe_handlers(connected); };
   // Condure 1.9.1 sizes every queue at 5 % of the connection limit.
   options.high_water_mark =
       static_cast<int>(std::max<std::uint64_t>(1, (config_.req_maxconn + config_.stream_maxconn) / 20));
@@ -86,48 +82,21 @@ std::optional<std::string> Server::start() {
   bridge_->start();
   for (auto& worker : workers_) worker->start();
   listener_->start();
+  std::lock_guard lock(drain_mutex_);
   started_ = true;
   return std::nullopt;
 }
 
 void Server::stop() {
-  if (!started_) return;
-  started_ = false;
+  {
+    std::lock_guard lock(drain_mutex_);
+    if (!started_) return;
+    started_ = false;
+  }
   listener_->stop();
   for (auto& worker : workers_) worker->shutdown();
   for (auto& worker : workers_) worker->join();
   bridge_->stop();
-}
-
-// ---------------------------------------------------------------- graceful drain
-
-bool Server::start_drain(const admin::DrainOptions& plan) {
-  std::lock_guard lock(drain_mutex_);
-  if (!started_ || draining_) return false;
-  draining_ = true;
-  drain_plan_ = plan;
-  drain_deadline_ = std::chrono::steady_clock::now() + plan.timeout;
-  listeners_closed_at_deadline_ = false;
-  LOG_INFO(kLog, "draining: deadline in " << plan.timeout.count() << " ms"
-                                          << (plan.stop_accepting ? ", not accepting" : ", still accepting")
-                                          << (plan.exit_when_done ? ", exit when done" : ""));
-  if (plan.stop_accepting) listener_->stop_accepting();
-  for (auto& worker : workers_) worker->drain(drain_deadline_, plan.close_websockets_now);
-  return true;
-}
-
-bool Server::cancel_drain() {
-  std::lock_guard lock(drain_mutex_);
-  if (!draining_ || !listener_->accepting()) return false;
-  draining_ = false;
-  for (auto& worker : workers_) worker->cancel_drain();
-  LOG_INFO(kLog, "drain cancelled");
-  return true;
-}
-
-bool Server::draining() const {
-  std::lock_guard lock(drain_mutex_);
-  return draining_;
 }
 
 bool Server::accepting() const { return listener_ && listener_->accepting(); }
@@ -174,66 +143,22 @@ metrics::MetricsSnapshot Server::metrics_snapshot() const {
   return snapshot;
 }
 
-void Server::quit() {
-  {
-    std::lock_guard lock(drain_mutex_);
-    if (draining_) {
-      drain_plan_.exit_when_done = true;
-      return;
-    }
-  }
-  admin::DrainOptions plan;
-  plan.timeout = std::chrono::seconds(config_.drain_timeout_seconds);
-  plan.stop_accepting = false;
-  plan.exit_when_done = true;
-  start_drain(plan);
-}
-
 std::vector<bridge::DiscoveryStatus> Server::discovery_status() const {
   return bridge_ ? bridge_->discovery_status() : std::vector<bridge::DiscoveryStatus>{};
 }
 
 int Server::handlers_connected() const { return bridge_ ? bridge_->handler_peers().load() : 0; }
 
-void Server::observe_handlers() {
+void Server::observe_handlers(int connected) {
   std::lock_guard lock(presence_mutex_);
-  presence_.observe(handlers_connected(), std::chrono::steady_clock::now());
+  presence_.observe(connected, std::chrono::steady_clock::now());
 }
 
 std::optional<std::string> Server::not_ready_reason() {
   if (draining()) return "draining";
-  observe_handlers();
+  observe_handlers(handlers_connected());
   std::lock_guard lock(presence_mutex_);
   return presence_.not_ready_reason(std::chrono::steady_clock::now());
-}
-
-bool Server::drain_over() const {
-  if (!draining()) return false;
-  return listener_->closed() && connection_count() == 0;
-}
-
-std::chrono::milliseconds Server::drain_time_left() const {
-  std::lock_guard lock(drain_mutex_);
-  if (!draining_) return std::chrono::milliseconds(0);
-  const auto left = drain_deadline_ - std::chrono::steady_clock::now();
-  return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(left));
-}
-
-bool Server::drain_finished() const {
-  std::unique_lock lock(drain_mutex_);
-  if (!draining_) return false;
-  const auto now = std::chrono::steady_clock::now();
-  if (now >= drain_deadline_ && listener_->accepting()) {
-    // The deadline: no new clients from here on.
-    listener_->stop_accepting();
-  }
-  if (!drain_plan_.exit_when_done) return false;
-  // After the deadline the workers close what is left; give the close frames a moment.
-  if (now >= drain_deadline_ + kDrainCloseGrace) return true;
-  lock.unlock();
-  // Closed, not merely no longer accepting: until the backlogs are taken, connections
-  // the kernel completed are not counted yet.
-  return listener_->closed() && connection_count() == 0;
 }
 
 }  // namespace zedge::server

@@ -131,13 +131,13 @@ ParseError parse(std::string_view frame, Packet& out);
 void encode(const Packet& p, std::string& out);
 std::string encode(const Packet& p);
 
+// The type of a frame encode() wrote, without a full parse (for counting packets by type).
+PacketType scan_type(std::string_view frame);
+
 // Cheap scan of just the "id" field(s) of a "T" or "J" frame, used by the ZeroMQ bridge to
 // route a handler packet to the worker(s) owning its id(s) without a full parse.
 // Appends each id to `ids` (views into `frame`, or into `storage` for "J" frames);
 // returns false if the frame is malformed or has no id.
-// The type of a frame encode() wrote, without a full parse (for counting packets by type).
-PacketType scan_type(std::string_view frame);
-
 bool scan_ids(std::string_view frame, std::vector<std::string_view>& ids,
               std::deque<std::string>& storage);
 

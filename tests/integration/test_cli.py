@@ -32,10 +32,9 @@ def test_version():
 
 def test_unknown_flag_is_a_usage_error():
     # Condure (clap) exits 2 for a malformed command line, with a multi-line usage note on
-    # stderr whose first line names the flag. zedge prints one line and exits 1 for every
-    # command-line error (a supervisor needs only "non-zero").
+    # stderr whose first line names the flag. zedge exits 2 too, with one line.
     status, output = run("--no-such-flag")
-    assert status == (2 if is_condure() else 1)
+    assert status == 2
     assert "--no-such-flag" in first_line(output)
     if not is_condure():
         assert len(output.strip().splitlines()) == 1, output
