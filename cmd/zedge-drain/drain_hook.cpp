@@ -55,9 +55,7 @@ std::string describe(const DrainProgress& p) {
          " open listener(s) left";
 }
 
-Clock::time_point after(Seconds seconds) {
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(seconds);
-}
+Clock::time_point after(Seconds seconds) { return Clock::now() + std::chrono::duration_cast<Clock::duration>(seconds); }
 
 }  // namespace
 

@@ -1,5 +1,4 @@
 #include "drain_options.hpp"
-#include "take_flag_value.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 #include <string_view>
+
+#include "take_flag_value.hpp"
 
 namespace zedge::drain {
 namespace {

@@ -28,8 +28,8 @@ std::optional<DrainProgress> parse_drain_progress(std::string_view status_json, 
   const rapidjson::Value* connections = member(doc, "connections");
   const rapidjson::Value* total = connections ? member(*connections, "total") : nullptr;
   const rapidjson::Value* listeners = member(doc, "listeners");
-  if (!started || !started->IsBool() || !finished || !finished->IsBool() || !left || !left->IsNumber() || !total || !total->IsUint64() ||
-      !listeners || !listeners->IsArray()) {
+  if (!started || !started->IsBool() || !finished || !finished->IsBool() || !left || !left->IsNumber() || !total ||
+      !total->IsUint64() || !listeners || !listeners->IsArray()) {
     error = "/status lacks drain.started, drain.finished, drain.deadline_seconds_left, connections.total or listeners";
     return std::nullopt;
   }

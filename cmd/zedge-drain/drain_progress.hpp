@@ -9,11 +9,11 @@
 namespace zedge::drain {
 
 struct DrainProgress {
-  bool started = false;                // drain.started
-  bool finished = false;               // drain.finished
-  double deadline_seconds_left = 0;    // drain.deadline_seconds_left (0 once passed)
-  std::uint64_t listeners_open = 0;    // listeners[] with open: true
-  std::uint64_t connections = 0;       // connections.total
+  bool started = false;              // drain.started
+  bool finished = false;             // drain.finished
+  double deadline_seconds_left = 0;  // drain.deadline_seconds_left (0 once passed)
+  std::uint64_t listeners_open = 0;  // listeners[] with open: true
+  std::uint64_t connections = 0;     // connections.total
 
   // zedge says the drain has nothing left to do (listeners closed with their backlog taken,
   // no client connection left): the handler is needed no more. The other fields say why

@@ -1,10 +1,10 @@
 #include "http_response.hpp"
 
+#include <rapidjson/document.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
-#include <rapidjson/document.h>
 
 namespace zedge::drain {
 namespace {
@@ -49,8 +49,7 @@ std::optional<HttpResponse> parse_http_response(std::string_view bytes, std::str
   HttpResponse response;
   // "HTTP/1.x NNN reason"
   if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
-      !parse_number(status_line.substr(9, 3), response.status) ||
-      (status_line.size() > 12 && status_line[12] != ' ')) {
+      !parse_number(status_line.substr(9, 3), response.status) || (status_line.size() > 12 && status_line[12] != ' ')) {
     error = "not an HTTP/1.x status line";
     return std::nullopt;
   }
@@ -98,7 +97,8 @@ std::string error_message(std::string_view body) {
     }
   }
   std::string line(trim(body.substr(0, std::min(body.size(), kMessageMax))));
-  std::replace_if(line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  std::replace_if(
+      line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   return line;
 }
 

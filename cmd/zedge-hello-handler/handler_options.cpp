@@ -1,10 +1,10 @@
 #include "handler_options.hpp"
-#include "take_flag_value.hpp"
 
 #include <charconv>
 #include <cstdint>
 #include <string_view>
 
+#include "take_flag_value.hpp"
 #include "zhttp/packet.hpp"
 
 namespace zedge::hello {
@@ -93,8 +93,7 @@ std::optional<StreamEndpoints> stream_endpoints(const std::string& base, std::st
     unsigned port = 0;
     const char* end = port_text.data() + port_text.size();
     auto [ptr, ec] = std::from_chars(port_text.data(), end, port);
-    if (colon > kTcpScheme.size() && ec == std::errc{} && ptr == end && port > 0 &&
-        port <= kTcpBasePortMax) {
+    if (colon > kTcpScheme.size() && ec == std::errc{} && ptr == end && port > 0 && port <= kTcpBasePortMax) {
       const std::string host = base.substr(0, colon + 1);
       return StreamEndpoints{host + std::to_string(port), host + std::to_string(port + 1),
                              host + std::to_string(port + 2)};

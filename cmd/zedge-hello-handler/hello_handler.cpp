@@ -1,8 +1,7 @@
 #include "hello_handler.hpp"
 
-#include <zmq.h>
-
 #include <unistd.h>
+#include <zmq.h>
 
 #include <cerrno>
 
@@ -27,9 +26,7 @@ bool ends_a_session(zhttp::PacketType type) {
   return type == zhttp::PacketType::Cancel || type == zhttp::PacketType::Error;
 }
 
-std::string zmq_error_text(std::string_view what) {
-  return std::string(what) + ": " + zmq_strerror(zmq_errno());
-}
+std::string zmq_error_text(std::string_view what) { return std::string(what) + ": " + zmq_strerror(zmq_errno()); }
 
 void fill_response(zhttp::Packet& p, std::string_view from, std::string_view body) {
   p.from = from;
@@ -42,8 +39,7 @@ void fill_response(zhttp::Packet& p, std::string_view from, std::string_view bod
 
 }  // namespace
 
-HelloHandler::HelloHandler(const HandlerOptions& options)
-    : options_(options), ws_echo_(options_.id, *this) {
+HelloHandler::HelloHandler(const HandlerOptions& options) : options_(options), ws_echo_(options_.id, *this) {
   // The views point into options_, which lives as long as the handler.
   fill_response(stream_response_, options_.id, options_.body);
   fill_response(req_response_, {}, options_.body);
@@ -68,8 +64,7 @@ void* HelloHandler::open_socket(int type, std::string& error) {
 }
 
 bool HelloHandler::attach(void* socket, const std::string& endpoint, std::string& error) {
-  const int rc = options_.bind ? zmq_bind(socket, endpoint.c_str())
-                               : zmq_connect(socket, endpoint.c_str());
+  const int rc = options_.bind ? zmq_bind(socket, endpoint.c_str()) : zmq_connect(socket, endpoint.c_str());
   if (rc != 0) {
     error = zmq_error_text((options_.bind ? "bind " : "connect ") + endpoint);
     return false;
@@ -97,8 +92,7 @@ bool HelloHandler::open(std::string& error) {
 
   for (const std::string& base : options_.stream_bases) {
     const std::optional<StreamEndpoints> endpoints = stream_endpoints(base, error);
-    if (!endpoints || !attach(pull_, endpoints->out, error) ||
-        !attach(stream_router_, endpoints->out_stream, error) ||
+    if (!endpoints || !attach(pull_, endpoints->out, error) || !attach(stream_router_, endpoints->out_stream, error) ||
         !attach(pub_, endpoints->in, error)) {
       return false;
     }
@@ -139,8 +133,7 @@ void HelloHandler::drain_pull() {
   zmq_msg_init(&message);
   for (int i = 0; i < kMessagesPerWakeMax; ++i) {
     if (zmq_msg_recv(&message, pull_, ZMQ_DONTWAIT) < 0) break;
-    const std::string_view frame(static_cast<const char*>(zmq_msg_data(&message)),
-                                 zmq_msg_size(&message));
+    const std::string_view frame(static_cast<const char*>(zmq_msg_data(&message)), zmq_msg_size(&message));
     if (zhttp::parse(frame, request_) != zhttp::ParseError::None) {
       ++counters_.malformed;
     } else if (request_.type != zhttp::PacketType::Data || request_.ids.size() != 1) {
@@ -180,8 +173,7 @@ void HelloHandler::drain_stream_router() {
   for (int i = 0; i < kMessagesPerWakeMax; ++i) {
     if (zmq_msg_recv(&frame, stream_router_, ZMQ_DONTWAIT) < 0) break;
     while (zmq_msg_more(&frame) != 0) zmq_msg_recv(&frame, stream_router_, 0);
-    const std::string_view packet(static_cast<const char*>(zmq_msg_data(&frame)),
-                                  zmq_msg_size(&frame));
+    const std::string_view packet(static_cast<const char*>(zmq_msg_data(&frame)), zmq_msg_size(&frame));
     if (ws_echo_.empty() && ends_a_session(zhttp::scan_type(packet))) {
       ++counters_.ignored;
       continue;
@@ -212,12 +204,10 @@ void HelloHandler::drain_req_router() {
     std::size_t envelope_size = 0;
     while (zmq_msg_more(&frame) != 0) {
       if (envelope_size == envelope_.size()) envelope_.emplace_back();
-      envelope_[envelope_size++].assign(static_cast<const char*>(zmq_msg_data(&frame)),
-                                        zmq_msg_size(&frame));
+      envelope_[envelope_size++].assign(static_cast<const char*>(zmq_msg_data(&frame)), zmq_msg_size(&frame));
       zmq_msg_recv(&frame, req_router_, 0);
     }
-    const std::string_view packet(static_cast<const char*>(zmq_msg_data(&frame)),
-                                  zmq_msg_size(&frame));
+    const std::string_view packet(static_cast<const char*>(zmq_msg_data(&frame)), zmq_msg_size(&frame));
     if (envelope_size == 0) {
       ++counters_.malformed;  // no return address
       continue;

@@ -63,7 +63,7 @@ class HelloHandler : private PacketSink {
   zhttp::Packet stream_response_;  // from/code/reason/headers/body fixed, id per request
   zhttp::Packet req_response_;     // the same without from (req mode has none)
   std::string out_;
-  std::vector<std::string> envelope_;  // req-mode routing frames to echo back
+  std::vector<std::string> envelope_;         // req-mode routing frames to echo back
   std::vector<std::string> bound_ipc_paths_;  // removed on exit, as Condure does
   HandlerCounters counters_;
   WsEcho ws_echo_;  // WebSocket sessions; needs options_ (its `from`) and the sockets

@@ -47,17 +47,15 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
   const HandlerCounters& c = handler.counters();
-  std::cerr << "zedge-hello-handler: answered " << c.stream_answered << " stream and "
-            << c.req_answered << " req requests; ignored " << c.ignored << ", malformed "
-            << c.malformed << ", send failed " << c.send_failed << "\n";
+  std::cerr << "zedge-hello-handler: answered " << c.stream_answered << " stream and " << c.req_answered
+            << " req requests; ignored " << c.ignored << ", malformed " << c.malformed << ", send failed "
+            << c.send_failed << "\n";
   const WsEchoCounters& ws = handler.ws_counters();
   if (ws.accepted != 0 || ws.unknown_session != 0) {
-    std::cerr << "zedge-hello-handler: websocket: accepted " << ws.accepted << ", echoed "
-              << ws.data_packets_echoed << " data packets, returned credits in "
-              << ws.credit_packets_sent << " packets, got credits in "
-              << ws.credit_packets_received << " packets, closed " << ws.closed
-              << ", packets for unknown sessions " << ws.unknown_session << " ("
-              << ws.cancels_sent << " answered with cancel)\n";
+    std::cerr << "zedge-hello-handler: websocket: accepted " << ws.accepted << ", echoed " << ws.data_packets_echoed
+              << " data packets, returned credits in " << ws.credit_packets_sent << " packets, got credits in "
+              << ws.credit_packets_received << " packets, closed " << ws.closed << ", packets for unknown sessions "
+              << ws.unknown_session << " (" << ws.cancels_sent << " answered with cancel)\n";
   }
   return 0;
 }

@@ -44,12 +44,9 @@ void WsEcho::accept(const zhttp::Packet& request) {
 bool WsEcho::answers_unknown_with_cancel(const zhttp::Packet& packet) {
   switch (packet.type) {
     case zhttp::PacketType::Cancel:
-    case zhttp::PacketType::Error:
-      return false;
-    case zhttp::PacketType::Data:
-      return !packet.content_type.empty();
-    default:
-      return true;
+    case zhttp::PacketType::Error: return false;
+    case zhttp::PacketType::Data: return !packet.content_type.empty();
+    default: return true;
   }
 }
 
@@ -76,9 +73,7 @@ void WsEcho::on_packet(const zhttp::Packet& packet) {
   if (!packet.from.empty() && packet.from != s.server) s.server = packet.from;
 
   switch (packet.type) {
-    case zhttp::PacketType::Data:
-      echo(id, s, packet);
-      break;
+    case zhttp::PacketType::Data: echo(id, s, packet); break;
     case zhttp::PacketType::Credit:
       ++counters_.credit_packets_received;
       s.send_credits += packet.credits.value_or(0);
@@ -105,8 +100,7 @@ void WsEcho::on_packet(const zhttp::Packet& packet) {
       sessions_.erase(it);
       ++counters_.closed;
       break;
-    default:
-      break;  // pong, handoff-*: nothing to do
+    default: break;  // pong, handoff-*: nothing to do
   }
 }
 
@@ -146,8 +140,7 @@ void WsEcho::flush(const std::string& id, Session& s) {
     if (left > 0 && s.send_credits <= 0) break;
     const std::size_t n = std::min(left, static_cast<std::size_t>(s.send_credits));
     const bool whole = n == left;
-    send_data(id, s, piece.binary, std::string_view(piece.body).substr(piece.sent, n),
-              !whole || piece.more);
+    send_data(id, s, piece.binary, std::string_view(piece.body).substr(piece.sent, n), !whole || piece.more);
     piece.sent += n;
     if (!whole) break;
     s.queue.pop_front();
@@ -155,8 +148,7 @@ void WsEcho::flush(const std::string& id, Session& s) {
   give_back_credits(id, s);
 }
 
-void WsEcho::send_data(const std::string& id, Session& s, bool binary, std::string_view body,
-                       bool more) {
+void WsEcho::send_data(const std::string& id, Session& s, bool binary, std::string_view body, bool more) {
   zhttp::Packet& p = next_packet(id, s, zhttp::PacketType::Data);
   p.content_type = binary ? kContentTypeBinary : kContentTypeText;
   p.body = body;

@@ -38,9 +38,9 @@ struct WsEchoCounters {
   std::uint64_t data_packets_echoed = 0;  // message pieces received and echoed (or queued)
   std::uint64_t credit_packets_sent = 0;
   std::uint64_t credit_packets_received = 0;  // Condure 1.9.1: one per echoed message
-  std::uint64_t closed = 0;  // close answered, cancel or error received
-  std::uint64_t unknown_session = 0;  // packets (or ids of a batch) for unknown sessions
-  std::uint64_t cancels_sent = 0;     // ... answered with cancel
+  std::uint64_t closed = 0;                   // close answered, cancel or error received
+  std::uint64_t unknown_session = 0;          // packets (or ids of a batch) for unknown sessions
+  std::uint64_t cancels_sent = 0;             // ... answered with cancel
 };
 
 // Where WsEcho's packets go: published to the server instance `to` ("<to> T...").
@@ -84,16 +84,15 @@ class WsEcho {
   struct Session {
     std::string server;  // the server instance that owns the session (its `from`)
     std::int64_t out_seq = 0;
-    std::int64_t send_credits = 0;      // body bytes we may still send
-    std::int64_t consumed_bytes = 0;    // echoed, not yet given back as credits
-    std::deque<QueuedPiece> queue;      // waiting for send credits, in order
+    std::int64_t send_credits = 0;    // body bytes we may still send
+    std::int64_t consumed_bytes = 0;  // echoed, not yet given back as credits
+    std::deque<QueuedPiece> queue;    // waiting for send credits, in order
   };
   using SessionMap = std::unordered_map<std::string, Session>;
 
   void echo(const std::string& id, Session& s, const zhttp::Packet& data);
   void flush(const std::string& id, Session& s);
-  void send_data(const std::string& id, Session& s, bool binary, std::string_view body,
-                 bool more);
+  void send_data(const std::string& id, Session& s, bool binary, std::string_view body, bool more);
   void give_back_credits(const std::string& id, Session& s);
   void on_unknown_session(const zhttp::Packet& packet, std::string_view id);
   // Starts packet_ addressed to the session with its next seq.

@@ -31,7 +31,10 @@ EchoReader::Result EchoReader::feed(std::string_view data, std::size_t& consumed
       if (header_have_ == 2) {
         // The second byte tells how long the header is (RFC 6455 §5.2).
         const std::uint8_t length7 = header_[1] & kLengthBits;
-        header_need_ = 2 + (length7 == kLength16 ? 2 : length7 == kLength64 ? 8 : 0) +
+        header_need_ = 2 +
+                       (length7 == kLength16   ? 2
+                        : length7 == kLength64 ? 8
+                                               : 0) +
                        ((header_[1] & kMaskBit) != 0 ? kMaskKeyBytes : 0);
       }
       if (header_have_ < header_need_) continue;
@@ -42,8 +45,7 @@ EchoReader::Result EchoReader::feed(std::string_view data, std::size_t& consumed
       }
       continue;
     }
-    const auto n = static_cast<std::size_t>(
-        std::min<std::uint64_t>(payload_left_, data.size() - pos));
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(payload_left_, data.size() - pos));
     if (!frame_is_control_) {
       if (std::memcmp(expected_.data() + matched_, data.data() + pos, n) != 0) {
         consumed = pos;
@@ -86,14 +88,10 @@ EchoReader::Result EchoReader::start_payload() {
     case kOpContinuation:
       if (!in_message_) return Result::kBadFrame;
       break;
-    case kOpClose:
-      return Result::kClose;
+    case kOpClose: return Result::kClose;
     case kOpPing:
-    case kOpPong:
-      frame_is_control_ = true;
-      break;
-    default:
-      return Result::kMismatch;  // binary, or a reserved opcode
+    case kOpPong: frame_is_control_ = true; break;
+    default: return Result::kMismatch;  // binary, or a reserved opcode
   }
   if (!frame_is_control_ && length > expected_.size() - matched_) return Result::kMismatch;
   payload_left_ = length;

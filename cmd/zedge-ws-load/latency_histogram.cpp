@@ -12,8 +12,7 @@ std::size_t LatencyHistogram::index_of(std::uint64_t ns) {
   if (ns < kLinearLimitNs) return static_cast<std::size_t>(ns);
   const auto exponent = static_cast<unsigned>(std::bit_width(ns) - 1);
   const std::uint64_t sub = (ns >> (exponent - kSubBucketBits)) & (kSubBuckets - 1);
-  return static_cast<std::size_t>(kLinearLimitNs +
-                                  (exponent - kSubBucketBits - 1) * kSubBuckets + sub);
+  return static_cast<std::size_t>(kLinearLimitNs + (exponent - kSubBucketBits - 1) * kSubBuckets + sub);
 }
 
 std::uint64_t LatencyHistogram::middle_of(std::size_t index) {
@@ -46,8 +45,8 @@ double LatencyHistogram::mean_ns() const {
 
 std::uint64_t LatencyHistogram::percentile_ns(double percent) const {
   if (count_ == 0) return 0;
-  const auto rank = std::max<std::uint64_t>(
-      1, static_cast<std::uint64_t>(std::ceil(percent / 100.0 * static_cast<double>(count_))));
+  const auto rank =
+      std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(percent / 100.0 * static_cast<double>(count_))));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < kBuckets; ++i) {
     seen += buckets_[i];

@@ -26,8 +26,7 @@ class LatencyHistogram {
   static constexpr std::uint64_t kSubBuckets = std::uint64_t{1} << kSubBucketBits;
   static constexpr std::uint64_t kLinearLimitNs = 2 * kSubBuckets;
   // Powers of two from 2^(kSubBucketBits + 1) to 2^63.
-  static constexpr std::size_t kBuckets =
-      kLinearLimitNs + (64 - kSubBucketBits - 1) * kSubBuckets;
+  static constexpr std::size_t kBuckets = kLinearLimitNs + (64 - kSubBucketBits - 1) * kSubBuckets;
 
   static std::size_t index_of(std::uint64_t ns);
   static std::uint64_t middle_of(std::size_t index);

@@ -1,11 +1,12 @@
 #include "load_options.hpp"
-#include "take_flag_value.hpp"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 #include <cstdint>
 #include <string_view>
+
+#include "take_flag_value.hpp"
 
 namespace zedge::wsload {
 namespace {

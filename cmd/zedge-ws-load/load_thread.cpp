@@ -1,8 +1,7 @@
 #include "load_thread.hpp"
 
-#include <asio/ip/address_v4.hpp>
-
 #include <algorithm>
+#include <asio/ip/address_v4.hpp>
 
 namespace zedge::wsload {
 namespace {
@@ -27,15 +26,14 @@ Clock::duration to_duration(Seconds s) {
 
 }  // namespace
 
-LoadThread::LoadThread(const LoadOptions& options, std::string_view payload,
-                       std::size_t connections, std::uint64_t seed)
+LoadThread::LoadThread(const LoadOptions& options, std::string_view payload, std::size_t connections,
+                       std::uint64_t seed)
     : options_(options),
       payload_(payload),
-      endpoint_(asio::ip::make_address_v4(options.host),
-                static_cast<asio::ip::port_type>(options.port)),
+      endpoint_(asio::ip::make_address_v4(options.host), static_cast<asio::ip::port_type>(options.port)),
       random_state_(seed | 1) {
-  upgrade_request_ = "GET " + options.path + " HTTP/1.1\r\nHost: " + options.host + ":" +
-                     std::to_string(options.port) + "\r\n" + std::string(kUpgradeHeaders);
+  upgrade_request_ = "GET " + options.path + " HTTP/1.1\r\nHost: " + options.host + ":" + std::to_string(options.port) +
+                     "\r\n" + std::string(kUpgradeHeaders);
   connections_.reserve(connections);
   for (std::size_t i = 0; i < connections; ++i) {
     connections_.push_back(std::make_unique<WsLoadConnection>(*this));
@@ -79,8 +77,8 @@ void LoadThread::setup_finished() {
 }
 
 void LoadThread::run_load(Clock::time_point end) {
-  const bool any_ready = std::any_of(connections_.begin(), connections_.end(),
-                                     [](const auto& c) { return c->was_ready(); });
+  const bool any_ready =
+      std::any_of(connections_.begin(), connections_.end(), [](const auto& c) { return c->was_ready(); });
   if (any_ready && Clock::now() < end) {
     loading_ = true;
     deadline_timer_.expires_at(end);

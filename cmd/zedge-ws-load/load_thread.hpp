@@ -7,7 +7,6 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,8 +21,7 @@ namespace zedge::wsload {
 
 class LoadThread {
  public:
-  LoadThread(const LoadOptions& options, std::string_view payload, std::size_t connections,
-             std::uint64_t seed);
+  LoadThread(const LoadOptions& options, std::string_view payload, std::size_t connections, std::uint64_t seed);
 
   // Returns when every connection is ready or failed (at the latest at --connect-timeout).
   void run_setup();
@@ -53,7 +51,7 @@ class LoadThread {
   asio::ip::tcp::endpoint endpoint_;
   std::string upgrade_request_;
   std::vector<std::unique_ptr<WsLoadConnection>> connections_;
-  std::size_t next_setup_ = 0;    // connections_[next_setup_...] not started yet
+  std::size_t next_setup_ = 0;  // connections_[next_setup_...] not started yet
   std::size_t setups_running_ = 0;
   asio::steady_timer deadline_timer_{io_};
   asio::steady_timer tick_timer_{io_};

@@ -54,18 +54,16 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-std::string report_json(const LoadOptions& o, const LoadCounters& c, double seconds,
-                        double load_cpu_s, double total_cpu_s) {
+std::string report_json(const LoadOptions& o, const LoadCounters& c, double seconds, double load_cpu_s,
+                        double total_cpu_s) {
   std::ostringstream j;
   j.precision(10);
   const auto us = [&](double ns) { return ns / kNsPerUs; };
-  j << "{\"connections\":" << o.connections << ",\"threads\":" << o.threads
-    << ",\"message_bytes\":" << o.message_bytes << ",\"duration_s\":" << seconds
-    << ",\"ready\":" << c.ready << ",\"messages\":" << c.messages << ",\"messages_per_s\":"
-    << (seconds > 0 ? static_cast<double>(c.messages) / seconds : 0.0) << ",\"errors\":{";
+  j << "{\"connections\":" << o.connections << ",\"threads\":" << o.threads << ",\"message_bytes\":" << o.message_bytes
+    << ",\"duration_s\":" << seconds << ",\"ready\":" << c.ready << ",\"messages\":" << c.messages
+    << ",\"messages_per_s\":" << (seconds > 0 ? static_cast<double>(c.messages) / seconds : 0.0) << ",\"errors\":{";
   for (std::size_t i = 0; i < zedge::wsload::kLoadErrorKinds; ++i) {
-    j << (i ? "," : "") << '"'
-      << zedge::wsload::load_error_name(static_cast<zedge::wsload::LoadError>(i))
+    j << (i ? "," : "") << '"' << zedge::wsload::load_error_name(static_cast<zedge::wsload::LoadError>(i))
       << "\":" << c.errors[i];
   }
   j << "},\"handshake_status\":{";
@@ -78,12 +76,11 @@ std::string report_json(const LoadOptions& o, const LoadCounters& c, double seco
   j << "},\"latency_us\":{\"p50\":" << us(static_cast<double>(c.latency.percentile_ns(50)))
     << ",\"p90\":" << us(static_cast<double>(c.latency.percentile_ns(90)))
     << ",\"p99\":" << us(static_cast<double>(c.latency.percentile_ns(99)))
-    << ",\"max\":" << us(static_cast<double>(c.latency.max_ns()))
-    << ",\"mean\":" << us(c.latency.mean_ns()) << "},\"connection_messages\":{\"min\":"
-    << (c.ready ? c.min_connection_messages : 0) << ",\"max\":" << c.max_connection_messages
-    << "},\"cpu_s\":{\"load\":" << load_cpu_s << ",\"total\":" << total_cpu_s
-    << "},\"first_error\":" << json_string(c.first_error) << ",\"latency_valid\":"
-    << (any ? "true" : "false") << "}";
+    << ",\"max\":" << us(static_cast<double>(c.latency.max_ns())) << ",\"mean\":" << us(c.latency.mean_ns())
+    << "},\"connection_messages\":{\"min\":" << (c.ready ? c.min_connection_messages : 0)
+    << ",\"max\":" << c.max_connection_messages << "},\"cpu_s\":{\"load\":" << load_cpu_s
+    << ",\"total\":" << total_cpu_s << "},\"first_error\":" << json_string(c.first_error)
+    << ",\"latency_valid\":" << (any ? "true" : "false") << "}";
   return j.str();
 }
 
@@ -101,8 +98,7 @@ LoadRun run_in_step(const LoadOptions& options,
   Clock::time_point start{};
   Clock::time_point end{};
   double cpu_at_start = 0;
-  const auto duration = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(options.duration_s));
+  const auto duration = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.duration_s));
   auto begin_load = [&]() noexcept {
     std::uint64_t ready = 0;
     for (const auto& t : threads) ready += t->counters().ready;
@@ -151,8 +147,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  alarm(static_cast<unsigned>(options.connect_timeout_s + options.duration_s +
-                              kWatchdogMarginS));
+  alarm(static_cast<unsigned>(options.connect_timeout_s + options.duration_s + kWatchdogMarginS));
 
   // Printable ASCII, so the text message is valid UTF-8 (RFC 6455 §5.6).
   std::string payload(options.message_bytes, 'x');
@@ -161,17 +156,15 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<LoadThread>> threads;
   try {
     for (std::size_t t = 0; t < options.threads; ++t) {
-      const std::size_t share = options.connections / options.threads +
-                                (t < options.connections % options.threads ? 1 : 0);
-      threads.push_back(std::make_unique<LoadThread>(options, payload, share,
-                                                     0x9E3779B97F4A7C15ULL * (t + 1)));
+      const std::size_t share =
+          options.connections / options.threads + (t < options.connections % options.threads ? 1 : 0);
+      threads.push_back(std::make_unique<LoadThread>(options, payload, share, 0x9E3779B97F4A7C15ULL * (t + 1)));
     }
   } catch (const std::exception& e) {
     std::cerr << "zedge-ws-load: " << e.what() << "\n";
     return kExitFailure;
   }
   const LoadRun run = run_in_step(options, threads);
-  std::cout << report_json(options, run.total, run.seconds, run.load_cpu_s, run.total_cpu_s)
-            << std::endl;
+  std::cout << report_json(options, run.total, run.seconds, run.load_cpu_s, run.total_cpu_s) << std::endl;
   return 0;
 }

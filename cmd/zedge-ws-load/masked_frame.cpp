@@ -35,8 +35,8 @@ MaskedFrame::MaskedFrame(std::string_view payload) : payload_(payload) {
 
 std::string_view MaskedFrame::mask(std::uint32_t key) {
   const std::array<std::uint8_t, kMaskKeyBytes> key_bytes{
-      static_cast<std::uint8_t>(key >> 24), static_cast<std::uint8_t>(key >> 16),
-      static_cast<std::uint8_t>(key >> 8), static_cast<std::uint8_t>(key)};
+      static_cast<std::uint8_t>(key >> 24), static_cast<std::uint8_t>(key >> 16), static_cast<std::uint8_t>(key >> 8),
+      static_cast<std::uint8_t>(key)};
   char* out = frame_.data() + key_offset_;
   std::memcpy(out, key_bytes.data(), kMaskKeyBytes);
   out += kMaskKeyBytes;

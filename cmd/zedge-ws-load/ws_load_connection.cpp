@@ -3,7 +3,6 @@
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
 #include <asio/write.hpp>
-
 #include <charconv>
 #include <string>
 
@@ -25,16 +24,11 @@ constexpr std::size_t kStatusDigits = 3;
 }  // namespace
 
 WsLoadConnection::WsLoadConnection(LoadThread& owner)
-    : owner_(owner),
-      socket_(owner.io()),
-      frame_(owner.payload()),
-      reader_(owner.payload()),
-      in_(kReadBufferBytes) {}
+    : owner_(owner), socket_(owner.io()), frame_(owner.payload()), reader_(owner.payload()), in_(kReadBufferBytes) {}
 
 void WsLoadConnection::start_setup() {
   state_ = State::kConnecting;
-  socket_.async_connect(owner_.endpoint(),
-                        [this](const std::error_code& ec) { on_connected(ec); });
+  socket_.async_connect(owner_.endpoint(), [this](const std::error_code& ec) { on_connected(ec); });
 }
 
 void WsLoadConnection::on_connected(const std::error_code& ec) {
@@ -57,9 +51,7 @@ void WsLoadConnection::on_connected(const std::error_code& ec) {
 
 void WsLoadConnection::read_upgrade() {
   socket_.async_read_some(asio::buffer(in_.data() + in_have_, in_.size() - in_have_),
-                          [this](const std::error_code& ec, std::size_t n) {
-                            on_upgrade_bytes(ec, n);
-                          });
+                          [this](const std::error_code& ec, std::size_t n) { on_upgrade_bytes(ec, n); });
 }
 
 void WsLoadConnection::on_upgrade_bytes(const std::error_code& ec, std::size_t n) {
@@ -86,8 +78,7 @@ void WsLoadConnection::on_upgrade_bytes(const std::error_code& ec, std::size_t n
 void WsLoadConnection::check_upgrade(std::size_t head_bytes) {
   const std::string_view head(in_.data(), head_bytes);
   int status = 0;
-  if (head.rfind(kStatusLinePrefix, 0) == 0 &&
-      head.size() >= kStatusLinePrefix.size() + kStatusDigits) {
+  if (head.rfind(kStatusLinePrefix, 0) == 0 && head.size() >= kStatusLinePrefix.size() + kStatusDigits) {
     const char* digits = head.data() + kStatusLinePrefix.size();
     std::from_chars(digits, digits + kStatusDigits, status);
   }
@@ -146,18 +137,17 @@ void WsLoadConnection::send_message() {
 void WsLoadConnection::write_frame_from(std::size_t offset) {
   while (offset < frame_bytes_.size()) {
     std::error_code ec;
-    const std::size_t n = socket_.write_some(
-        asio::buffer(frame_bytes_.data() + offset, frame_bytes_.size() - offset), ec);
+    const std::size_t n =
+        socket_.write_some(asio::buffer(frame_bytes_.data() + offset, frame_bytes_.size() - offset), ec);
     if (ec == asio::error::would_block) {
-      socket_.async_wait(asio::ip::tcp::socket::wait_write,
-                         [this, offset](const std::error_code& wait_ec) {
-                           if (state_ != State::kLoading) return;
-                           if (wait_ec) {
-                             fail(LoadError::kWrite, wait_ec.message());
-                           } else {
-                             write_frame_from(offset);
-                           }
-                         });
+      socket_.async_wait(asio::ip::tcp::socket::wait_write, [this, offset](const std::error_code& wait_ec) {
+        if (state_ != State::kLoading) return;
+        if (wait_ec) {
+          fail(LoadError::kWrite, wait_ec.message());
+        } else {
+          write_frame_from(offset);
+        }
+      });
       return;
     }
     if (ec) {
@@ -169,8 +159,7 @@ void WsLoadConnection::write_frame_from(std::size_t offset) {
 }
 
 void WsLoadConnection::wait_readable() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [this](const std::error_code& ec) { on_readable(ec); });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [this](const std::error_code& ec) { on_readable(ec); });
 }
 
 void WsLoadConnection::on_readable(const std::error_code& ec) {
@@ -206,8 +195,7 @@ bool WsLoadConnection::take_echo_bytes(std::size_t n) {
     const EchoReader::Result r = reader_.feed(data, used);
     data.remove_prefix(used);
     switch (r) {
-      case EchoReader::Result::kNeedMore:
-        break;
+      case EchoReader::Result::kNeedMore: break;
       case EchoReader::Result::kMessage: {
         if (!awaiting_echo_) {
           fail(LoadError::kMismatch, "a message nobody sent");
@@ -218,18 +206,13 @@ bool WsLoadConnection::take_echo_bytes(std::size_t n) {
         LoadCounters& counters = owner_.counters();
         ++counters.messages;
         counters.latency.record(static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - sent_at_)
-                .count()));
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - sent_at_).count()));
         send_message();
         if (state_ != State::kLoading) return false;
         break;
       }
-      case EchoReader::Result::kClose:
-        fail(LoadError::kClosed, "server sent a close frame");
-        return false;
-      case EchoReader::Result::kBadFrame:
-        fail(LoadError::kMismatch, "malformed frame from the server");
-        return false;
+      case EchoReader::Result::kClose: fail(LoadError::kClosed, "server sent a close frame"); return false;
+      case EchoReader::Result::kBadFrame: fail(LoadError::kMismatch, "malformed frame from the server"); return false;
       case EchoReader::Result::kMismatch:
         fail(LoadError::kMismatch, "echo differs from the message sent");
         return false;
@@ -238,8 +221,7 @@ bool WsLoadConnection::take_echo_bytes(std::size_t n) {
   return true;
 }
 
-void WsLoadConnection::check_echo_deadline(Clock::time_point now,
-                                           Clock::duration message_timeout) {
+void WsLoadConnection::check_echo_deadline(Clock::time_point now, Clock::duration message_timeout) {
   if (state_ == State::kLoading && awaiting_echo_ && now - sent_at_ > message_timeout) {
     fail(LoadError::kTimeout, "no echo within --message-timeout");
   }
@@ -253,8 +235,7 @@ void WsLoadConnection::stop() {
 
 void WsLoadConnection::fail(LoadError error, std::string_view what) {
   if (state_ == State::kDone) return;
-  const bool in_setup = state_ == State::kNew || state_ == State::kConnecting ||
-                        state_ == State::kUpgrading;
+  const bool in_setup = state_ == State::kNew || state_ == State::kConnecting || state_ == State::kUpgrading;
   state_ = State::kDone;
   LoadCounters& counters = owner_.counters();
   counters.count(error);

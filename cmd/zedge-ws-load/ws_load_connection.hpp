@@ -12,7 +12,6 @@
 #pragma once
 
 #include <asio/ip/tcp.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <string_view>

@@ -48,8 +48,7 @@ int main(int argc, char** argv) {
       // One line; status 1 for a bad value, 2 for a malformed command line, as Condure.
       std::fprintf(stderr, "zedge: %s\n", parsed.message.c_str());
       return parsed.exit_code;
-    case zedge::config::ParseResult::Action::Run:
-      break;
+    case zedge::config::ParseResult::Action::Run: break;
   }
   const auto& config = parsed.config;
   zedge::log::set_level(config.log_level);

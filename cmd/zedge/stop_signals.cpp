@@ -31,8 +31,7 @@ StopSignalCount::Action StopSignalCount::next(int signal_number) {
   return ++stops_ >= 2 ? Action::Exit : Action::Stop;
 }
 
-StopSignals::StopSignals(asio::io_context& control, Actions actions)
-    : signals_(control), actions_(std::move(actions)) {
+StopSignals::StopSignals(asio::io_context& control, Actions actions) : signals_(control), actions_(std::move(actions)) {
   for (const int signal_number : kStopSignals) signals_.add(signal_number);
   await_next();
 }

@@ -18,7 +18,7 @@ struct ListenerStatus {
   std::string address;  // "0.0.0.0:8000", or a unix socket path
   std::string mode;     // "stream" or "req"
   bool tls = false;
-  bool open = true;     // false once a drain closed it
+  bool open = true;  // false once a drain closed it
 };
 
 // Open client connections, counted three ways (each way sums to total()).
@@ -45,7 +45,7 @@ struct WorkerStatus {
 };
 
 struct HandlerStatus {
-  std::string address;  // the handler's `from` address (its ZeroMQ identity)
+  std::string address;               // the handler's `from` address (its ZeroMQ identity)
   double last_seen_seconds_ago = 0;  // since its last packet
 };
 
@@ -83,9 +83,9 @@ struct StatusSnapshot {
   double uptime_seconds = 0;
   std::vector<ListenerStatus> listeners;
   std::vector<WorkerStatus> workers;
-  ConnectionCounts connections;  // all workers
-  int handlers_connected = 0;    // peers on the handler sockets now
-  std::vector<HandlerStatus> handlers;  // handlers seen (by address), most recent first
+  ConnectionCounts connections;                // all workers
+  int handlers_connected = 0;                  // peers on the handler sockets now
+  std::vector<HandlerStatus> handlers;         // handlers seen (by address), most recent first
   std::vector<DiscoveryBaseStatus> discovery;  // empty unless a base is discovered by DNS
   TotalsStatus totals;
   DrainStatus drain;  // state is "DRAINING" while drain.started, else "LIVE"
@@ -102,7 +102,7 @@ class AdminBackend {
   virtual bool start_drain(const DrainOptions& options) = 0;  // false if already draining (409)
   virtual bool cancel_drain() = 0;                            // false if not draining (409)
   virtual void set_log_level(int level) = 0;                  // 0 error .. 4 trace
-  virtual void quit() = 0;  // graceful: drain with the defaults, then exit
+  virtual void quit() = 0;                                    // graceful: drain with the defaults, then exit
 };
 
 }  // namespace zedge::admin

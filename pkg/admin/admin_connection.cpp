@@ -101,12 +101,8 @@ void AdminConnection::process() {
         }
         request_.body.append(parser_.body_data());
         break;
-      case http1::RequestParser::Event::MessageComplete:
-        finish_request();
-        return;
-      case http1::RequestParser::Event::Error:
-        refuse(parser_.error().status, parser_.error().message);
-        return;
+      case http1::RequestParser::Event::MessageComplete: finish_request(); return;
+      case http1::RequestParser::Event::Error: refuse(parser_.error().status, parser_.error().message); return;
     }
   }
 }
@@ -151,9 +147,7 @@ void AdminConnection::write(std::string bytes, After after) {
       return;
     }
     switch (after) {
-      case After::Continue:
-        self->process();
-        break;
+      case After::Continue: self->process(); break;
       case After::NextRequest:
         self->arm_timer();
         self->process();  // a pipelined request may be buffered already

@@ -4,13 +4,12 @@
 #pragma once
 
 #include <array>
+#include <asio.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <asio.hpp>
 
 #include "admin/admin_message.hpp"
 #include "admin/admin_router.hpp"
@@ -51,10 +50,10 @@ class AdminConnection : public std::enable_shared_from_this<AdminConnection> {
   std::function<void(AdminConnection*)> on_closed_;
   http1::RequestParser parser_;
 
-  std::string input_;          // received, not yet consumed by the parser
-  std::size_t consumed_ = 0;   // bytes of input_ the parser has used
+  std::string input_;         // received, not yet consumed by the parser
+  std::size_t consumed_ = 0;  // bytes of input_ the parser has used
   std::array<char, 4096> read_buffer_{};
-  std::string output_;         // the response being written
+  std::string output_;  // the response being written
 
   AdminRequest request_;
   int version_minor_ = 1;

@@ -1,10 +1,10 @@
 #include "admin/admin_request_body.hpp"
 
-#include <cmath>
-#include <set>
-
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+
+#include <cmath>
+#include <set>
 
 namespace zedge::admin {
 namespace {

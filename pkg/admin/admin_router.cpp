@@ -79,8 +79,7 @@ AdminResponse AdminRouter::handle(const AdminRequest& request) {
 
   if (route->mutating) {
     switch (authorize_mutation(options_.token, authorization_of(request), request.peer_is_loopback)) {
-      case AuthDecision::Allowed:
-        break;
+      case AuthDecision::Allowed: break;
       case AuthDecision::Forbidden:
         return error(403, "mutating endpoints are only permitted from loopback (or with the admin token)");
       case AuthDecision::Unauthorized: {

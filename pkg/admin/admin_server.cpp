@@ -1,13 +1,12 @@
 #include "admin/admin_server.hpp"
 
+#include <asio.hpp>
 #include <atomic>
 #include <exception>
 #include <set>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <asio.hpp>
 
 #include "admin/admin_connection.hpp"
 #include "admin/admin_router.hpp"
@@ -27,8 +26,7 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 class AdminServer::Impl {
  public:
   Impl(AdminBackend& backend, AdminServerOptions options)
-      : options_(std::move(options)),
-        router_(backend, AdminRouterOptions{options_.token, options_.drain_defaults}) {}
+      : options_(std::move(options)), router_(backend, AdminRouterOptions{options_.token, options_.drain_defaults}) {}
 
   std::optional<std::string> start();
   void stop();

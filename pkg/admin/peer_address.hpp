@@ -1,11 +1,10 @@
 // Address checks for the admin listener.
 #pragma once
 
+#include <asio/ip/address.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <asio/ip/address.hpp>
 
 namespace zedge::admin {
 

@@ -1,13 +1,13 @@
 #include "admin/status_json.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "utf8/utf8_validator.hpp"
 

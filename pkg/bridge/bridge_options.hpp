@@ -24,8 +24,8 @@ struct BridgeOptions {
   // up every interval and the sockets follow its A/AAAA records. Zero turns it off (the
   // name is then left to ZeroMQ, which connects to one address).
   std::chrono::milliseconds discovery_interval{10000};
-  std::string discovery_dns_server;                   // "ip:port"; empty: the system's
-  std::chrono::milliseconds discovery_grace{30000};   // a vanished handler's replies still arrive
+  std::string discovery_dns_server;                  // "ip:port"; empty: the system's
+  std::chrono::milliseconds discovery_grace{30000};  // a vanished handler's replies still arrive
   // Called on the bridge thread each time the number of handlers connected to PUSH
   // changes, with the new number (readiness follows handlers without sampling them).
   std::function<void(int connected)> handlers_changed;
@@ -38,7 +38,7 @@ struct DiscoveryStatus {
   std::vector<std::string> leaving;    // gone from DNS, replies still accepted
   std::uint64_t lookups_ok = 0;
   std::uint64_t lookups_failed = 0;
-  std::string last_error;              // of the latest lookup ("" when it succeeded)
+  std::string last_error;  // of the latest lookup ("" when it succeeded)
   std::optional<std::chrono::steady_clock::time_point> last_success;
 };
 

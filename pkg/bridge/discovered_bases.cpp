@@ -39,15 +39,15 @@ std::optional<std::string> DiscoveredBases::dns_host(const std::string& base) co
 void DiscoveredBases::start(std::function<void()> wake) {
   std::vector<std::string> names;
   for (const auto& base : bases_) names.push_back(base.host);
-  lookups_ = std::make_unique<HandlerDiscovery>(
-      std::move(names), options_.discovery_interval, options_.discovery_dns_server,
-      [this, wake_bridge = std::move(wake)](std::size_t target, DnsAnswer answer) {
-        {
-          std::lock_guard lock(inbox_mutex_);
-          inbox_.emplace_back(target, std::move(answer));
-        }
-        wake_bridge();
-      });
+  lookups_ =
+      std::make_unique<HandlerDiscovery>(std::move(names), options_.discovery_interval, options_.discovery_dns_server,
+                                         [this, wake_bridge = std::move(wake)](std::size_t target, DnsAnswer answer) {
+                                           {
+                                             std::lock_guard lock(inbox_mutex_);
+                                             inbox_.emplace_back(target, std::move(answer));
+                                           }
+                                           wake_bridge();
+                                         });
   lookups_->start();
 }
 

@@ -19,8 +19,8 @@ class DiscoveredEndpoints {
   using Clock = std::chrono::steady_clock;
 
   struct Changes {
-    std::vector<std::string> connect_push;     // addresses (IP text) to connect PUSH to
-    std::vector<std::string> connect_others;   // ... ROUTER and SUB to
+    std::vector<std::string> connect_push;    // addresses (IP text) to connect PUSH to
+    std::vector<std::string> connect_others;  // ... ROUTER and SUB to
     std::vector<std::string> disconnect_push;
     std::vector<std::string> disconnect_others;
     bool empty() const {
@@ -42,8 +42,8 @@ class DiscoveredEndpoints {
 
  private:
   std::chrono::milliseconds grace_;
-  std::map<std::string, bool> live_;                 // address -> (unused) connected on all
-  std::map<std::string, Clock::time_point> leaving_; // address -> when it left DNS
+  std::map<std::string, bool> live_;                  // address -> (unused) connected on all
+  std::map<std::string, Clock::time_point> leaving_;  // address -> when it left DNS
 };
 
 }  // namespace zedge::bridge

@@ -10,7 +10,9 @@ HandlerDiscovery::HandlerDiscovery(std::vector<std::string> names, std::chrono::
 
 HandlerDiscovery::~HandlerDiscovery() { stop(); }
 
-void HandlerDiscovery::start() { thread_ = std::thread([this] { run(); }); }
+void HandlerDiscovery::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void HandlerDiscovery::stop() {
   {

@@ -46,9 +46,7 @@ class SpscQueue {
     return true;
   }
 
-  bool empty() const {
-    return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_acquire);
-  }
+  bool empty() const { return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_acquire); }
 
  private:
   std::unique_ptr<T[]> slots_;

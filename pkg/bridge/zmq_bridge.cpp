@@ -163,9 +163,7 @@ void ZmqBridge::drain_workers() {
     for (int i = 0; i < kBatchPerSource * 4 && channel->to_bridge.try_pop(message); ++i) {
       switch (message.route) {
         case ToBridge::Route::StreamInit: send_push(std::move(message.frame)); break;
-        case ToBridge::Route::StreamReply:
-          send_router(std::move(message.address), std::move(message.frame));
-          break;
+        case ToBridge::Route::StreamReply: send_router(std::move(message.address), std::move(message.frame)); break;
         case ToBridge::Route::Req: send_req(std::move(message.frame)); break;
       }
     }
@@ -281,8 +279,7 @@ void ZmqBridge::receive_req() {
   }
 }
 
-void ZmqBridge::route_to_workers(ToWorker::Source source, std::string_view frame,
-                                 std::string_view unroutable_address) {
+void ZmqBridge::route_to_workers(ToWorker::Source source, std::string_view frame, std::string_view unroutable_address) {
   std::vector<std::string_view> ids;
   std::deque<std::string> storage;
   if (!zhttp::scan_ids(frame, ids, storage)) {

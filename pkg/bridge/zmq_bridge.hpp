@@ -58,8 +58,7 @@ class ZmqBridge {
   void receive_sub();
   void receive_req();
   void receive_push_events();
-  void route_to_workers(ToWorker::Source source, std::string_view frame,
-                        std::string_view unroutable_address = {});
+  void route_to_workers(ToWorker::Source source, std::string_view frame, std::string_view unroutable_address = {});
   void flush_worker_pending();
   bool workers_backlogged() const;
   bool any_worker_pending() const;

@@ -22,9 +22,7 @@ class ZmqMessage {
     return zmq_msg_recv(&message_, socket.get(), flags) >= 0;
   }
   // Valid until the next receive() or the destructor.
-  std::string_view data() {
-    return {static_cast<const char*>(zmq_msg_data(&message_)), zmq_msg_size(&message_)};
-  }
+  std::string_view data() { return {static_cast<const char*>(zmq_msg_data(&message_)), zmq_msg_size(&message_)}; }
   bool more() const { return zmq_msg_more(&message_) != 0; }
 
  private:

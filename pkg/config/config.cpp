@@ -30,29 +30,43 @@ struct Flag {
 };
 
 constexpr std::array kFlags = {
-    Flag{"log-level", FlagKind::Value},        Flag{"id", FlagKind::Value},
-    Flag{"workers", FlagKind::Value},          Flag{"req-maxconn", FlagKind::Value},
-    Flag{"stream-maxconn", FlagKind::Value},   Flag{"buffer-size", FlagKind::Value},
-    Flag{"body-buffer-size", FlagKind::Value}, Flag{"messages-max", FlagKind::Value},
-    Flag{"req-timeout", FlagKind::Value},      Flag{"stream-timeout", FlagKind::Value},
-    Flag{"listen", FlagKind::Values},          Flag{"zclient-req", FlagKind::Values},
-    Flag{"zclient-stream", FlagKind::Values},  Flag{"zclient-connect", FlagKind::Switch},
-    Flag{"ipc-file-mode", FlagKind::Value},    Flag{"tls-identities-dir", FlagKind::Value},
-    Flag{"compression", FlagKind::Switch},     Flag{"sizes", FlagKind::Switch},
-    Flag{"help", FlagKind::Help},              Flag{"version", FlagKind::Version},
+    Flag{"log-level", FlagKind::Value},
+    Flag{"id", FlagKind::Value},
+    Flag{"workers", FlagKind::Value},
+    Flag{"req-maxconn", FlagKind::Value},
+    Flag{"stream-maxconn", FlagKind::Value},
+    Flag{"buffer-size", FlagKind::Value},
+    Flag{"body-buffer-size", FlagKind::Value},
+    Flag{"messages-max", FlagKind::Value},
+    Flag{"req-timeout", FlagKind::Value},
+    Flag{"stream-timeout", FlagKind::Value},
+    Flag{"listen", FlagKind::Values},
+    Flag{"zclient-req", FlagKind::Values},
+    Flag{"zclient-stream", FlagKind::Values},
+    Flag{"zclient-connect", FlagKind::Switch},
+    Flag{"ipc-file-mode", FlagKind::Value},
+    Flag{"tls-identities-dir", FlagKind::Value},
+    Flag{"compression", FlagKind::Switch},
+    Flag{"sizes", FlagKind::Switch},
+    Flag{"help", FlagKind::Help},
+    Flag{"version", FlagKind::Version},
     // zedge's own flags.
-    Flag{"zhttp-keepalive-interval", FlagKind::Value}, Flag{"zhttp-session-timeout", FlagKind::Value},
+    Flag{"zhttp-keepalive-interval", FlagKind::Value},
+    Flag{"zhttp-session-timeout", FlagKind::Value},
     Flag{"header-timeout", FlagKind::Value},
-    Flag{"handler-wait-ms", FlagKind::Value}, Flag{"websocket-message-max", FlagKind::Value},
-    Flag{"admin-listen", FlagKind::Value},    Flag{"admin-token", FlagKind::Value},
-    Flag{"admin-token-file", FlagKind::Value}, Flag{"drain-timeout", FlagKind::Value},
-    Flag{"ready-handler-grace", FlagKind::Value}, Flag{"discovery-interval", FlagKind::Value},
+    Flag{"handler-wait-ms", FlagKind::Value},
+    Flag{"websocket-message-max", FlagKind::Value},
+    Flag{"admin-listen", FlagKind::Value},
+    Flag{"admin-token", FlagKind::Value},
+    Flag{"admin-token-file", FlagKind::Value},
+    Flag{"drain-timeout", FlagKind::Value},
+    Flag{"ready-handler-grace", FlagKind::Value},
+    Flag{"discovery-interval", FlagKind::Value},
     Flag{"discovery-dns-server", FlagKind::Value},
 };
 
 const Flag* find_flag(std::string_view name) {
-  const auto* it = std::find_if(kFlags.begin(), kFlags.end(),
-                                [name](const Flag& flag) { return flag.name == name; });
+  const auto* it = std::find_if(kFlags.begin(), kFlags.end(), [name](const Flag& flag) { return flag.name == name; });
   return it == kFlags.end() ? nullptr : it;
 }
 
@@ -72,9 +86,7 @@ ParseResult finished(ParseResult::Action action, std::string message, int exit_c
   return result;
 }
 
-ParseResult usage_error(std::string message) {
-  return finished(ParseResult::Action::Error, std::move(message), 2);
-}
+ParseResult usage_error(std::string message) { return finished(ParseResult::Action::Error, std::move(message), 2); }
 
 // clap treats any argument of two or more characters starting with '-' as an option, so it
 // never becomes a value in "--flag value" form ("--id -x" fails; "--id=-x" and "--id -" work).
@@ -90,8 +102,7 @@ std::optional<ParseResult> scan_short_options(std::string_view cluster) {
 }
 
 // Records one "--name[=value]" at argv[i], advancing i past any values it consumes.
-std::optional<ParseResult> scan_long_option(int argc, const char* const* argv, int& i,
-                                            GivenArgs& given) {
+std::optional<ParseResult> scan_long_option(int argc, const char* const* argv, int& i, GivenArgs& given) {
   const std::string_view arg = argv[i];
   const auto equals = arg.find('=');
   const std::string_view name = arg.substr(2, equals == std::string_view::npos ? equals : equals - 2);
@@ -217,8 +228,7 @@ std::optional<std::string> check_limits(const Config& config) {
   }
   // Condure 1.9.1 divides by zero on --workers 0; refuse it up front instead.
   if (config.workers == 0) return "failed to parse workers: at least 1 required";
-  if (config.req_maxconn > kTotalMaxconnMax ||
-      config.stream_maxconn > kTotalMaxconnMax - config.req_maxconn) {
+  if (config.req_maxconn > kTotalMaxconnMax || config.stream_maxconn > kTotalMaxconnMax - config.req_maxconn) {
     return "total maxconn is too large: req-maxconn + stream-maxconn must be at most " +
            std::to_string(kTotalMaxconnMax);
   }
@@ -239,20 +249,17 @@ std::optional<std::string> read_listens(const GivenArgs& given, Config& config) 
 std::optional<std::string> check_maxconn_vs_workers(const Config& config) {
   const std::string workers = std::to_string(config.workers);
   if (config.req_maxconn < config.workers) {
-    return "req-maxconn (" + std::to_string(config.req_maxconn) + ") must be >= workers (" +
-           workers + ")";
+    return "req-maxconn (" + std::to_string(config.req_maxconn) + ") must be >= workers (" + workers + ")";
   }
   if (config.stream_maxconn < config.workers) {
-    return "stream-maxconn (" + std::to_string(config.stream_maxconn) + ") must be >= workers (" +
-           workers + ")";
+    return "stream-maxconn (" + std::to_string(config.stream_maxconn) + ") must be >= workers (" + workers + ")";
   }
   return std::nullopt;
 }
 
 bool is_port_number(std::string_view text, std::uint64_t max) {
-  const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  const bool digits_only =
+      !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!digits_only) return false;
   const auto value = detail::parse_decimal(text);
   return std::holds_alternative<std::uint64_t>(value) && std::get<std::uint64_t>(value) <= max;

@@ -19,9 +19,7 @@ namespace {
 constexpr std::string_view kErrorPrefix = "failed to parse listen: ";
 constexpr std::uint64_t kPortMax = 65535;
 
-std::string listen_error(std::string_view detail) {
-  return std::string(kErrorPrefix) + std::string(detail);
-}
+std::string listen_error(std::string_view detail) { return std::string(kErrorPrefix) + std::string(detail); }
 
 std::vector<std::string_view> split_commas(std::string_view text) {
   std::vector<std::string_view> parts;
@@ -61,8 +59,7 @@ bool is_ipv6_literal(std::string_view text) {
 // "[addr:]port" or "[v6]:port". Like condure, the port is whatever follows the last ':'.
 std::optional<std::string> parse_tcp_endpoint(std::string_view endpoint, ListenSpec& out) {
   const auto colon = endpoint.rfind(':');
-  const std::string_view port_text =
-      colon == std::string_view::npos ? endpoint : endpoint.substr(colon + 1);
+  const std::string_view port_text = colon == std::string_view::npos ? endpoint : endpoint.substr(colon + 1);
   const auto port = plain_decimal(port_text);
   if (!port || *port > kPortMax) return listen_error("invalid port '" + std::string(port_text) + "'");
   out.port = static_cast<std::uint16_t>(*port);
@@ -91,8 +88,7 @@ std::optional<std::string> parse_tcp_endpoint(std::string_view endpoint, ListenS
 std::optional<std::string> apply_param(std::string_view part, ListenSpec& out) {
   const auto equals = part.find('=');
   const std::string_view key = part.substr(0, equals);
-  const std::string_view value =
-      equals == std::string_view::npos ? std::string_view{} : part.substr(equals + 1);
+  const std::string_view value = equals == std::string_view::npos ? std::string_view{} : part.substr(equals + 1);
 
   if (key == "stream") {
     out.mode = ListenMode::Stream;

@@ -108,10 +108,8 @@ bool HeadLineChecker::step(char c) {
       if (c != kLF) return fail("bare CR at the end of the header section");
       state_ = State::Done;
       return true;
-    case State::Done:
-      return true;
-    case State::Failed:
-      return false;
+    case State::Done: return true;
+    case State::Failed: return false;
   }
   return false;
 }

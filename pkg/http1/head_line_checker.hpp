@@ -22,15 +22,15 @@ class HeadLineChecker {
 
  private:
   enum class State {
-    Preamble,       // before the request-line; empty lines allowed (RFC 9112 §2.2)
+    Preamble,  // before the request-line; empty lines allowed (RFC 9112 §2.2)
     PreambleCR,
     RequestLine,
     RequestLineCR,
-    LineStart,      // start of a field line or the final blank line
+    LineStart,  // start of a field line or the final blank line
     FieldLine,
     FieldLineCR,
     BlankLineCR,
-    Done,           // blank line seen: the section is over
+    Done,  // blank line seen: the section is over
     Failed,
   };
 

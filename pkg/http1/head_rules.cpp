@@ -107,8 +107,8 @@ std::optional<RequestError> apply_head_rules(RequestHead& head) {
     head.content_length = *length;
   }
 
-  const bool has_body = head.body_kind == BodyKind::Chunked ||
-                        (head.body_kind == BodyKind::ContentLength && head.content_length > 0);
+  const bool has_body =
+      head.body_kind == BodyKind::Chunked || (head.body_kind == BodyKind::ContentLength && head.content_length > 0);
   head.expect_continue = false;
   if (head.version_minor == 1 && has_body) {
     // RFC 9110 §10.1.1: only HTTP/1.1 clients wait for 100 (Continue).

@@ -25,34 +25,21 @@ RequestError error_from_llhttp(int llhttp_errno, std::string_view version_text, 
         return {505, "HTTP/" + std::string(version_text) + " is not supported"};
       }
       return {400, "malformed HTTP version"};
-    case HPE_PAUSED_H2_UPGRADE:
-      return {505, "HTTP/2 is not supported"};
-    case HPE_INVALID_METHOD:
-      return {400, "unknown or malformed method"};
-    case HPE_INVALID_URL:
-      return {400, "malformed request-target"};
-    case HPE_INVALID_CONSTANT:
-      return {400, "malformed request line"};
-    case HPE_UNEXPECTED_SPACE:
-      return {400, "whitespace before the first header field"};
-    case HPE_INVALID_HEADER_TOKEN:
-      return {400, "invalid character in a header field"};
-    case HPE_UNEXPECTED_CONTENT_LENGTH:
-      return {400, "Content-Length repeated or combined with Transfer-Encoding"};
-    case HPE_INVALID_CONTENT_LENGTH:
-      return {400, "invalid Content-Length"};
-    case HPE_INVALID_TRANSFER_ENCODING:
-      return {400, "invalid Transfer-Encoding"};
-    case HPE_INVALID_CHUNK_SIZE:
-      return {400, "invalid chunk size"};
+    case HPE_PAUSED_H2_UPGRADE: return {505, "HTTP/2 is not supported"};
+    case HPE_INVALID_METHOD: return {400, "unknown or malformed method"};
+    case HPE_INVALID_URL: return {400, "malformed request-target"};
+    case HPE_INVALID_CONSTANT: return {400, "malformed request line"};
+    case HPE_UNEXPECTED_SPACE: return {400, "whitespace before the first header field"};
+    case HPE_INVALID_HEADER_TOKEN: return {400, "invalid character in a header field"};
+    case HPE_UNEXPECTED_CONTENT_LENGTH: return {400, "Content-Length repeated or combined with Transfer-Encoding"};
+    case HPE_INVALID_CONTENT_LENGTH: return {400, "invalid Content-Length"};
+    case HPE_INVALID_TRANSFER_ENCODING: return {400, "invalid Transfer-Encoding"};
+    case HPE_INVALID_CHUNK_SIZE: return {400, "invalid chunk size"};
     case HPE_STRICT:
     case HPE_CR_EXPECTED:
-    case HPE_LF_EXPECTED:
-      return {400, "malformed line ending or chunk framing"};
-    case HPE_CLOSED_CONNECTION:
-      return {400, "data after the last request of a closing connection"};
-    default:
-      return {400, "malformed request"};
+    case HPE_LF_EXPECTED: return {400, "malformed line ending or chunk framing"};
+    case HPE_CLOSED_CONNECTION: return {400, "data after the last request of a closing connection"};
+    default: return {400, "malformed request"};
   }
 }
 

@@ -158,8 +158,8 @@ RequestParser::Step RequestParser::Impl::fail(RequestError e, std::size_t consum
 // One llhttp_execute() over a prefix of the input.
 struct RequestParser::Impl::Segment {
   llhttp_errno_t err = HPE_OK;
-  std::size_t used = 0;      // bytes llhttp consumed
-  bool truncated = false;    // the input was cut to the head/trailer size limit
+  std::size_t used = 0;    // bytes llhttp consumed
+  bool truncated = false;  // the input was cut to the head/trailer size limit
 };
 
 RequestParser::Impl::Segment RequestParser::Impl::execute(std::string_view rest) {
@@ -225,9 +225,9 @@ RequestParser::Step RequestParser::Impl::feed(std::string_view input) {
           }
           // RFC 9112 §2.3 / RFC 6585 §5: the head (or trailer section) outgrew the limit.
           const char* what = section == Section::Head ? "request head" : "trailer section";
-          return fail(RequestError{431, std::string(what) + " larger than " +
-                                            std::to_string(limits.max_head_bytes) + " bytes"},
-                      consumed);
+          return fail(
+              RequestError{431, std::string(what) + " larger than " + std::to_string(limits.max_head_bytes) + " bytes"},
+              consumed);
         }
         return Step{Event::NeedMore, consumed};
       case HPE_PAUSED:
@@ -241,8 +241,7 @@ RequestParser::Step RequestParser::Impl::feed(std::string_view input) {
         // happened unless the server said 101).
         llhttp_resume_after_upgrade(&llhttp);
         continue;
-      default:
-        return fail(error_from_llhttp(segment.err, version_text, version_seen), consumed);
+      default: return fail(error_from_llhttp(segment.err, version_text, version_seen), consumed);
     }
   }
 }
@@ -353,12 +352,9 @@ bool RequestParser::Impl::framing_agrees_with_llhttp() const {
   const bool has_length = (flags & F_CONTENT_LENGTH) != 0;
   const bool has_te = (flags & F_TRANSFER_ENCODING) != 0;
   switch (head.body_kind) {
-    case BodyKind::None:
-      return !chunked && !has_length && !has_te;
-    case BodyKind::ContentLength:
-      return has_length && !has_te && llhttp.content_length == head.content_length;
-    case BodyKind::Chunked:
-      return chunked && !has_length;
+    case BodyKind::None: return !chunked && !has_length && !has_te;
+    case BodyKind::ContentLength: return has_length && !has_te && llhttp.content_length == head.content_length;
+    case BodyKind::Chunked: return chunked && !has_length;
   }
   return false;
 }

@@ -21,16 +21,16 @@ enum class BodyKind { None, ContentLength, Chunked };
 
 struct RequestHead {
   std::string method;
-  std::string target;  // request-target as sent
-  int version_minor = 1;  // HTTP/1.<minor>; only 0 and 1 are accepted
+  std::string target;                // request-target as sent
+  int version_minor = 1;             // HTTP/1.<minor>; only 0 and 1 are accepted
   std::vector<HeaderField> headers;  // order, case and duplicates preserved; values
                                      // without leading/trailing whitespace
 
   BodyKind body_kind = BodyKind::None;  // None: no Content-Length or Transfer-Encoding
-  std::uint64_t content_length = 0;  // when body_kind == ContentLength (may be 0)
-  bool keep_alive = false;           // persistence per RFC 9112 §9.3 (version + Connection)
-  bool expect_continue = false;      // HTTP/1.1 "Expect: 100-continue" with a body
-  bool websocket_upgrade = false;    // some Upgrade header equals "websocket" (case-insensitive)
+  std::uint64_t content_length = 0;     // when body_kind == ContentLength (may be 0)
+  bool keep_alive = false;              // persistence per RFC 9112 §9.3 (version + Connection)
+  bool expect_continue = false;         // HTTP/1.1 "Expect: 100-continue" with a body
+  bool websocket_upgrade = false;       // some Upgrade header equals "websocket" (case-insensitive)
 
   // First header with this name (case-insensitive), or nullptr.
   const HeaderField* find(std::string_view name) const;
@@ -44,9 +44,9 @@ struct ParserLimits {
 
 // Why a request was refused, and the status a server should answer with.
 struct RequestError {
-  int status = 400;          // 400, 414, 431, 501 or 505 (set in llhttp_error_status.cpp,
-                             // head_rules.cpp, request_parser.cpp)
-  std::string message;       // short text for a text/plain body and the log
+  int status = 400;     // 400, 414, 431, 501 or 505 (set in llhttp_error_status.cpp,
+                        // head_rules.cpp, request_parser.cpp)
+  std::string message;  // short text for a text/plain body and the log
 };
 
 class RequestParser {
@@ -80,7 +80,7 @@ class RequestParser {
   Step feed(std::string_view input);
 
   const RequestHead& head() const;     // valid from HeadComplete until the next request begins
-  std::string_view body_data() const;   // valid until the next feed()
+  std::string_view body_data() const;  // valid until the next feed()
   const RequestError& error() const;
 
   // Resets for a new connection.

@@ -116,19 +116,14 @@ void write_head(const ResponseInfo& info, const ResponsePlan& plan, std::string&
   // Condure writes Connection before the framing headers; same order, same bytes.
   if (!switching) append_connection(info.version_minor, plan.keep_alive, out);
   switch (plan.framing) {
-    case Framing::ContentLength:
-      append_header("Content-Length", std::to_string(plan.content_length), out);
-      break;
+    case Framing::ContentLength: append_header("Content-Length", std::to_string(plan.content_length), out); break;
     case Framing::NoBody:
       if (plan.announce_length) {
         append_header("Content-Length", std::to_string(plan.content_length), out);
       }
       break;
-    case Framing::Chunked:
-      append_header("Transfer-Encoding", "chunked", out);
-      break;
-    case Framing::CloseDelimited:
-      break;
+    case Framing::Chunked: append_header("Transfer-Encoding", "chunked", out); break;
+    case Framing::CloseDelimited: break;
   }
   out += "\r\n";
 }
@@ -151,8 +146,8 @@ void write_chunk(std::string_view data, std::string& out) {
 
 void write_last_chunk(std::string& out) { out += "0\r\n\r\n"; }
 
-void write_simple_response(int version_minor, int code, std::string_view reason, std::string_view body,
-                           bool keep_alive, std::string& out) {
+void write_simple_response(int version_minor, int code, std::string_view reason, std::string_view body, bool keep_alive,
+                           std::string& out) {
   append_status_line(version_minor, code, reason, out);
   append_header("Content-Type", "text/plain", out);
   append_connection(version_minor, keep_alive, out);

@@ -66,8 +66,8 @@ void write_chunk(std::string_view data, std::string& out);
 void write_last_chunk(std::string& out);
 
 // Appends a complete short response with a text/plain body (for errors zedge generates).
-void write_simple_response(int version_minor, int code, std::string_view reason,
-                           std::string_view body, bool keep_alive, std::string& out);
+void write_simple_response(int version_minor, int code, std::string_view reason, std::string_view body, bool keep_alive,
+                           std::string& out);
 
 // Standard reason phrase for a status code ("Bad Request" for 400, ...).
 std::string_view reason_phrase(int code);

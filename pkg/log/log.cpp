@@ -33,8 +33,7 @@ bool enabled(Level level) { return static_cast<int>(level) <= g_level.load(std::
 void write(Level level, std::string_view target, std::string_view message) {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm local{};
   localtime_r(&secs, &local);
   char stamp[32];

@@ -16,13 +16,13 @@ void write(Level level, std::string_view target, std::string_view message);
 }  // namespace zedge::log
 
 // Streams the message only when the level is enabled, so hot paths pay one atomic load.
-#define ZEDGE_LOG(level, target, expr)                                  \
-  do {                                                                  \
-    if (::zedge::log::enabled(level)) {                                 \
-      std::ostringstream zedge_log_stream_;                             \
-      zedge_log_stream_ << expr;                                        \
-      ::zedge::log::write(level, target, zedge_log_stream_.str());      \
-    }                                                                   \
+#define ZEDGE_LOG(level, target, expr)                             \
+  do {                                                             \
+    if (::zedge::log::enabled(level)) {                            \
+      std::ostringstream zedge_log_stream_;                        \
+      zedge_log_stream_ << expr;                                   \
+      ::zedge::log::write(level, target, zedge_log_stream_.str()); \
+    }                                                              \
   } while (false)
 
 #define LOG_ERROR(target, expr) ZEDGE_LOG(::zedge::log::Level::Error, target, expr)

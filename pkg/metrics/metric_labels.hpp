@@ -60,11 +60,11 @@ constexpr std::size_t status_class_index(int status) {
   return status >= 100 && status < 600 ? static_cast<std::size_t>(status / 100 - 1) : 5;
 }
 
-std::string_view protocol_name(Protocol p);               // "http", "websocket"
-std::string_view direction_name(MessageDirection d);      // "from_client", "to_client"
-std::string_view direction_name(PacketDirection d);       // "to_handler", "from_handler"
-std::string_view packet_kind_name(PacketKind k);          // "data", "keep-alive", ...
-std::string_view close_kind_name(CloseKind k);            // "done", "client-gone", ...
-std::string_view status_class_name(std::size_t index);    // "1xx".."5xx", "other"
+std::string_view protocol_name(Protocol p);             // "http", "websocket"
+std::string_view direction_name(MessageDirection d);    // "from_client", "to_client"
+std::string_view direction_name(PacketDirection d);     // "to_handler", "from_handler"
+std::string_view packet_kind_name(PacketKind k);        // "data", "keep-alive", ...
+std::string_view close_kind_name(CloseKind k);          // "done", "client-gone", ...
+std::string_view status_class_name(std::size_t index);  // "1xx".."5xx", "other"
 
 }  // namespace zedge::metrics

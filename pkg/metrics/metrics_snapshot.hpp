@@ -15,7 +15,7 @@ namespace zedge::metrics {
 // Upper bounds of zedge_request_duration_seconds, in microseconds so a bucket is chosen
 // by integer comparison and the sum stays exact; a last bucket (+Inf) follows.
 inline constexpr std::array<std::uint64_t, 13> kDurationBucketBoundsUs = {
-    5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000,
+    5'000,     10'000,    25'000,    50'000,     100'000,    250'000,   500'000,
     1'000'000, 2'500'000, 5'000'000, 10'000'000, 30'000'000, 60'000'000};
 inline constexpr std::size_t kDurationBucketCount = kDurationBucketBoundsUs.size() + 1;
 
@@ -28,12 +28,12 @@ struct MetricsSnapshot {
   Counts<kProtocolCount> connections_opened{};
   std::uint64_t connections_upgraded = 0;  // HTTP connections that became WebSockets
   std::array<Counts<kCloseKindCount>, kProtocolCount> connections_closed{};
-  Counts<kStatusClassCount> requests{};  // by status_class_index()
+  Counts<kStatusClassCount> requests{};             // by status_class_index()
   Counts<kDurationBucketCount> duration_buckets{};  // per bucket, not cumulative; last is +Inf
   std::uint64_t duration_sum_us = 0;
   std::uint64_t client_received_bytes = 0;
   std::uint64_t client_sent_bytes = 0;
-  Counts<kDirectionCount> websocket_messages{};  // by MessageDirection
+  Counts<kDirectionCount> websocket_messages{};                           // by MessageDirection
   std::array<Counts<kPacketKindCount>, kDirectionCount> zhttp_packets{};  // [PacketDirection][PacketKind]
   std::uint64_t credit_stalls = 0;
 

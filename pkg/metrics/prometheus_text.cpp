@@ -1,13 +1,13 @@
 #include "metrics/prometheus_text.hpp"
 
-#include <limits>
-#include <utility>
-#include <vector>
-
 #include <prometheus/client_metric.h>
 #include <prometheus/metric_family.h>
 #include <prometheus/metric_type.h>
 #include <prometheus/text_serializer.h>
+
+#include <limits>
+#include <utility>
+#include <vector>
 
 namespace zedge::metrics {
 namespace {
@@ -134,18 +134,19 @@ std::string render_prometheus(const MetricsSnapshot& s) {
   families.push_back(request_duration(s));
   families.push_back(single("zedge_client_received_bytes_total", "Bytes read from clients.", MetricType::Counter,
                             s.client_received_bytes));
-  families.push_back(single("zedge_client_sent_bytes_total", "Bytes written to clients.", MetricType::Counter,
-                            s.client_sent_bytes));
+  families.push_back(
+      single("zedge_client_sent_bytes_total", "Bytes written to clients.", MetricType::Counter, s.client_sent_bytes));
   families.push_back(websocket_messages(s));
   families.push_back(zhttp_packets(s));
   families.push_back(single("zedge_credit_stalls_total", "Times output waited for flow-control credits.",
                             MetricType::Counter, s.credit_stalls));
   families.push_back(single("zedge_handlers_connected", "Handlers connected to the ZHTTP sockets now.",
                             MetricType::Gauge, s.handlers_connected));
-  families.push_back(single("zedge_draining", "1 while a graceful drain runs, else 0.", MetricType::Gauge,
-                            s.draining ? 1 : 0));
-  families.push_back(single("zedge_discovered_handlers", "Handler addresses found by DNS discovery and taking requests.",
-                            MetricType::Gauge, s.discovered_handlers));
+  families.push_back(
+      single("zedge_draining", "1 while a graceful drain runs, else 0.", MetricType::Gauge, s.draining ? 1 : 0));
+  families.push_back(single("zedge_discovered_handlers",
+                            "Handler addresses found by DNS discovery and taking requests.", MetricType::Gauge,
+                            s.discovered_handlers));
   auto lookups = family("zedge_discovery_lookups_total", "DNS lookups of discovered handler names, by result.",
                         MetricType::Counter);
   add_counter(lookups, {label("result", "ok")}, s.discovery_lookups_ok);

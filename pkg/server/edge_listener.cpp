@@ -2,9 +2,9 @@
 
 #include <arpa/inet.h>
 #include <grp.h>
-#include <pwd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,7 +65,8 @@ EdgeListener::EdgeListener(std::vector<Worker*> workers) : workers_(std::move(wo
 EdgeListener::~EdgeListener() { stop(); }
 
 // user=/group= of a unix socket listener (as Condure 1.10): names resolved at start.
-static std::optional<std::string> set_owner(const std::string& path, const std::string& user, const std::string& group) {
+static std::optional<std::string> set_owner(const std::string& path, const std::string& user,
+                                            const std::string& group) {
   if (user.empty() && group.empty()) return std::nullopt;
   uid_t uid = static_cast<uid_t>(-1);
   gid_t gid = static_cast<gid_t>(-1);
@@ -121,10 +122,10 @@ std::optional<std::string> EdgeListener::add_bound(const config::ListenSpec& spe
     if (ec) return "bad listen address " + spec.address;
     endpoint = asio::generic::stream_protocol::endpoint(asio::ip::tcp::endpoint(address, spec.port));
   }
-  auto acceptor = std::make_unique<Acceptor>(Acceptor{
-      asio::basic_socket_acceptor<asio::generic::stream_protocol>(io_),
-      ListenerInfo{spec.mode == config::ListenMode::Req ? Mode::Req : Mode::Stream, spec.tls},
-      local_path, spec.to_string()});
+  auto acceptor = std::make_unique<Acceptor>(
+      Acceptor{asio::basic_socket_acceptor<asio::generic::stream_protocol>(io_),
+               ListenerInfo{spec.mode == config::ListenMode::Req ? Mode::Req : Mode::Stream, spec.tls}, local_path,
+               spec.to_string()});
   auto& socket = acceptor->socket;
   socket.open(endpoint.protocol(), ec);
   if (!ec && !spec.local) socket.set_option(asio::socket_base::reuse_address(true), ec);
@@ -147,10 +148,10 @@ std::optional<std::string> EdgeListener::add_inherited(const config::ListenSpec&
   const auto checked = check_listening_socket(std::get<int>(fd));
   if (const auto* error = std::get_if<std::string>(&checked)) return *error;
   const auto& listening = std::get<ListeningSocket>(checked);
-  auto acceptor = std::make_unique<Acceptor>(Acceptor{
-      asio::basic_socket_acceptor<asio::generic::stream_protocol>(io_),
-      ListenerInfo{spec.mode == config::ListenMode::Req ? Mode::Req : Mode::Stream, spec.tls},
-      std::string(), spec.to_string()});
+  auto acceptor = std::make_unique<Acceptor>(
+      Acceptor{asio::basic_socket_acceptor<asio::generic::stream_protocol>(io_),
+               ListenerInfo{spec.mode == config::ListenMode::Req ? Mode::Req : Mode::Stream, spec.tls}, std::string(),
+               spec.to_string()});
   // The parent keeps its own copy of the descriptor; the socket file of an inherited unix
   // listener is the parent's to remove.
   asio::error_code ec;
@@ -232,9 +233,10 @@ void EdgeListener::stop() {
 
 void EdgeListener::refuse_busy(asio::generic::stream_protocol::socket socket) {
   static constexpr std::string_view kBody = "The server is at its connection limit; try again later.\n";
-  static const std::string kResponse = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-                                       "Connection: close\r\nContent-Length: " +
-                                       std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
+  static const std::string kResponse =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
   LOG_DEBUG(kLog, "connection limit reached: answering 503");
   asio::error_code ec;
   socket.non_blocking(true, ec);

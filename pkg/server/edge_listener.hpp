@@ -77,8 +77,7 @@ class EdgeListener {
   void accept_failed(Acceptor& acceptor, const asio::error_code& ec);
   Worker* pick_worker(Mode mode);
   void refuse_busy(asio::generic::stream_protocol::socket socket);
-  static void drain_then(std::shared_ptr<asio::generic::stream_protocol::socket> socket,
-                         std::function<void()> finish);
+  static void drain_then(std::shared_ptr<asio::generic::stream_protocol::socket> socket, std::function<void()> finish);
 
   std::vector<Worker*> workers_;
   std::size_t next_worker_ = 0;

@@ -96,8 +96,10 @@ void HttpConnection::on_readable(const asio::error_code& ec) {
     active_since_tick_ = true;
   }
   if (lingering_) {
-    if (client_eof_) close_socket();
-    else want_read();
+    if (client_eof_)
+      close_socket();
+    else
+      want_read();
     return;
   }
   if (client_eof_) session_->on_client_closed();
@@ -218,10 +220,9 @@ void HttpConnection::flush() {
     start_tls_write(ticket);
     return;
   }
-  asio::async_write(socket_, asio::buffer(out_writing_),
-                    [self = shared_from_this(), ticket](const asio::error_code& ec, std::size_t) {
-                      self->on_written(ec, ticket);
-                    });
+  asio::async_write(
+      socket_, asio::buffer(out_writing_),
+      [self = shared_from_this(), ticket](const asio::error_code& ec, std::size_t) { self->on_written(ec, ticket); });
 }
 
 void HttpConnection::on_written(const asio::error_code& ec, std::size_t ticket) {

@@ -26,8 +26,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   using Socket = asio::generic::stream_protocol::socket;
 
   // `tls` is the listener's context on tls listeners, else nullptr.
-  HttpConnection(ConnectionHost& host, std::uint32_t slot, Socket socket,
-                 const session::SessionSettings& settings, PeerInfo peer, tls::ListenerContext* tls);
+  HttpConnection(ConnectionHost& host, std::uint32_t slot, Socket socket, const session::SessionSettings& settings,
+                 PeerInfo peer, tls::ListenerContext* tls);
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -98,9 +98,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection>, priv
   bool client_eof_ = false;
   bool finished_ = false;
   bool waiting_for_room_ = false;
-  bool active_since_tick_ = false;  // bytes moved since the last sweep tick
+  bool active_since_tick_ = false;     // bytes moved since the last sweep tick
   bool counted_as_websocket_ = false;  // metrics: the upgrade was counted
-  bool handshaking_ = false;  // tls: the session starts once the handshake is done
+  bool handshaking_ = false;           // tls: the session starts once the handshake is done
   // After an error response: stop sending, read and drop what the client still sends for
   // a moment, so closing with unread input does not reset the connection and destroy the
   // response before the client read it (RFC 9112 §9.6).

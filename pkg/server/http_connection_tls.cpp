@@ -58,12 +58,8 @@ void HttpConnection::continue_handshake() {
       });
       return;
     }
-    case tls::Channel::Status::Closed:
-      fail_handshake("closed by the client");
-      return;
-    case tls::Channel::Status::Failed:
-      fail_handshake(tls_->channel.error());
-      return;
+    case tls::Channel::Status::Closed: fail_handshake("closed by the client"); return;
+    case tls::Channel::Status::Failed: fail_handshake(tls_->channel.error()); return;
   }
 }
 
@@ -94,15 +90,12 @@ std::size_t HttpConnection::tls_read(char* data, std::size_t size, asio::error_c
   const auto result = tls_->channel.read(data, size);
   tls_->read_wants_write = result.status == tls::Channel::Status::WantWrite;
   switch (result.status) {
-    case tls::Channel::Status::Ok:
-      break;
+    case tls::Channel::Status::Ok: break;
     case tls::Channel::Status::WantRead:
     case tls::Channel::Status::WantWrite:
       if (result.bytes == 0) ec = asio::error::would_block;
       break;
-    case tls::Channel::Status::Closed:
-      ec = asio::error::eof;
-      break;
+    case tls::Channel::Status::Closed: ec = asio::error::eof; break;
     case tls::Channel::Status::Failed:
       LOG_DEBUG(kLog, "read from " << tls_->peer << " failed: " << tls_->channel.error());
       ec = asio::error::connection_reset;

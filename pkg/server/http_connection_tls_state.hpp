@@ -20,8 +20,8 @@ struct HttpConnection::TlsState {
   session::Clock::time_point handshake_deadline;
   // Set when the handshake failed: the connection never had a session to give a reason.
   std::optional<metrics::CloseKind> handshake_failure;
-  std::size_t written = 0;       // of out_writing_, in the write under way
-  std::size_t write_ticket = 0;  // the session's ticket for that write
+  std::size_t written = 0;        // of out_writing_, in the write under way
+  std::size_t write_ticket = 0;   // the session's ticket for that write
   bool read_wants_write = false;  // OpenSSL must send before it can read on
 };
 

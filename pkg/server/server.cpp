@@ -11,8 +11,7 @@
 
 namespace zedge::server {
 
-Server::Server(const config::Config& config, asio::any_io_executor control,
-               std::function<void()> drain_finished)
+Server::Server(const config::Config& config, asio::any_io_executor control, std::function<void()> drain_finished)
     : config_(config),
       presence_(std::chrono::seconds(config.ready_handler_grace_seconds)),
       started_at_(std::chrono::steady_clock::now()),
@@ -71,8 +70,8 @@ std::optional<std::string> Server::start() {
 
   std::vector<Worker*> worker_ptrs;
   for (unsigned i = 0; i < config_.workers; ++i) {
-    workers_.push_back(std::make_unique<Worker>(i, settings, *channels_[i], [b = bridge_.get()] { b->wake(); },
-                                                bridge_->handler_peers()));
+    workers_.push_back(std::make_unique<Worker>(
+        i, settings, *channels_[i], [b = bridge_.get()] { b->wake(); }, bridge_->handler_peers()));
     worker_ptrs.push_back(workers_.back().get());
   }
   listener_ = std::make_unique<EdgeListener>(worker_ptrs);

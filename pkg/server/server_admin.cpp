@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "log/log.hpp"
 #include "bridge/zmq_bridge.hpp"
+#include "log/log.hpp"
 #include "server/worker.hpp"
 
 namespace zedge::server {
@@ -53,8 +53,10 @@ admin::StatusSnapshot ServerAdmin::status() {
       s.connections += s.workers.back().connections;
       for (const auto& [address, when] : report.handlers) {
         const auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& e) { return e.first == address; });
-        if (it == seen.end()) seen.emplace_back(address, when);
-        else it->second = std::max(it->second, when);
+        if (it == seen.end())
+          seen.emplace_back(address, when);
+        else
+          it->second = std::max(it->second, when);
       }
     }
   }

@@ -1,7 +1,7 @@
 // Server's graceful drain: what starts, joins and cancels one, and the timer that closes
 // the listeners at the deadline and says when a drain that exits is over.
-#include <asio/post.hpp>
 #include <algorithm>
+#include <asio/post.hpp>
 
 #include "log/log.hpp"
 #include "server/drain_step.hpp"
@@ -92,8 +92,7 @@ void Server::check_drain() {
   {
     std::lock_guard lock(drain_mutex_);
     if (!started_ || !draining_ || drain_finished_told_) return;
-    const DrainState state{drain_deadline_, drain_plan_.exit_when_done, listener_->accepting(),
-                           nothing_left()};
+    const DrainState state{drain_deadline_, drain_plan_.exit_when_done, listener_->accepting(), nothing_left()};
     const DrainStep step = drain_step(state, DrainClock::now());
     if (step.close_listeners) listener_->stop_accepting();
     if (step.next_check) {

@@ -37,9 +37,7 @@ void append_number(std::string& out, std::uint64_t value, int base) {
   out.append(digits, result.ptr);
 }
 
-std::uint64_t share_of(std::uint64_t total, unsigned workers) {
-  return std::max<std::uint64_t>(1, total / workers);
-}
+std::uint64_t share_of(std::uint64_t total, unsigned workers) { return std::max<std::uint64_t>(1, total / workers); }
 
 }  // namespace
 
@@ -169,9 +167,7 @@ void Worker::abort_addressed(std::string_view frame) {
 // A handler speaking for a session zedge no longer has (its client left before the
 // handler's first packet, when its address was not known yet) hears `cancel`, as from
 // Condure, instead of streaming to nobody until its own timer.
-void Worker::remember_abandoned(const std::string& id) {
-  abandoned_.remember(id, std::chrono::steady_clock::now());
-}
+void Worker::remember_abandoned(const std::string& id) { abandoned_.remember(id, std::chrono::steady_clock::now()); }
 
 void Worker::cancel_unknown(const zhttp::Packet& packet, const zhttp::IdSeq& addressed) {
   // Only sessions we abandoned: an id we never had is just dropped (as Condure does).
@@ -207,12 +203,10 @@ bool Worker::has_room(Mode mode) const {
 
 void Worker::reserve(Mode mode) { (mode == Mode::Stream ? stream_count_ : req_count_).fetch_add(1); }
 
-void Worker::release_reservation(Mode mode) {
-  (mode == Mode::Stream ? stream_count_ : req_count_).fetch_sub(1);
-}
+void Worker::release_reservation(Mode mode) { (mode == Mode::Stream ? stream_count_ : req_count_).fetch_sub(1); }
 
-void Worker::adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener,
-                   PeerInfo peer, bool refuse) {
+void Worker::adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener, PeerInfo peer,
+                   bool refuse) {
   if (shutting_down_) {
     release_reservation(listener.mode);
     return;
@@ -225,18 +219,21 @@ void Worker::adopt(asio::generic::stream_protocol::socket socket, const Listener
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   }
-  const session::SessionSettings& session_settings =
-      !listener.secure ? settings_.for_mode(listener.mode) : listener.mode == Mode::Stream ? secure_stream_ : secure_req_;
-  auto connection = std::make_shared<HttpConnection>(*this, slot, std::move(socket), session_settings, std::move(peer),
-                                                     listener.tls);
+  const session::SessionSettings& session_settings = !listener.secure                ? settings_.for_mode(listener.mode)
+                                                     : listener.mode == Mode::Stream ? secure_stream_
+                                                                                     : secure_req_;
+  auto connection =
+      std::make_shared<HttpConnection>(*this, slot, std::move(socket), session_settings, std::move(peer), listener.tls);
   slots_[slot] = connection;
   metrics_.count_accepted();
   metrics_.connection_opened(metrics::Protocol::Http);
   if (draining_) connection->set_draining(true);
   connection->start();
   // Past the drain deadline a listener's backlog is still answered, but with 503.
-  if (drain_deadline_passed_) connection->go_away();
-  else if (refuse) connection->refuse_requests();
+  if (drain_deadline_passed_)
+    connection->go_away();
+  else if (refuse)
+    connection->refuse_requests();
 }
 
 void Worker::release(std::uint32_t slot, Mode mode) {
@@ -302,13 +299,11 @@ void Worker::send_keepalives() {
   }
 }
 
-void Worker::keep_lingering(std::shared_ptr<HttpConnection> connection) {
-  lingering_.push_back(std::move(connection));
-}
+void Worker::keep_lingering(std::shared_ptr<HttpConnection> connection) { lingering_.push_back(std::move(connection)); }
 
 void Worker::stop_lingering(HttpConnection* connection) {
-  const auto it = std::find_if(lingering_.begin(), lingering_.end(),
-                               [connection](const auto& c) { return c.get() == connection; });
+  const auto it =
+      std::find_if(lingering_.begin(), lingering_.end(), [connection](const auto& c) { return c.get() == connection; });
   if (it != lingering_.end()) {
     std::swap(*it, lingering_.back());
     // Destroying here could free the connection inside its own member; defer the last ref.
@@ -403,8 +398,10 @@ void Worker::dispatch(bridge::ToWorker& message) {
   // One packet may address many sessions (multi-id); deliver to each of ours.
   for (const auto& addressed : packet.ids) {
     const auto connection = connection_for(addressed.id);
-    if (connection) connection->on_handler_packet(packet, addressed);
-    else cancel_unknown(packet, addressed);
+    if (connection)
+      connection->on_handler_packet(packet, addressed);
+    else
+      cancel_unknown(packet, addressed);
   }
 }
 

@@ -5,11 +5,11 @@
 
 #include <asio.hpp>
 #include <atomic>
-#include <functional>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
-#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,11 +30,11 @@ class HttpConnection;
 // What a worker reports to the admin API, gathered on its own thread.
 struct WorkerReport {
   unsigned index = 0;
-  std::uint64_t http_idle = 0;     // keep-alive connections between requests
-  std::uint64_t http_active = 0;   // a request in flight (stream mode)
-  std::uint64_t req_mode = 0;      // req-mode connections
+  std::uint64_t http_idle = 0;    // keep-alive connections between requests
+  std::uint64_t http_active = 0;  // a request in flight (stream mode)
+  std::uint64_t req_mode = 0;     // req-mode connections
   std::uint64_t websocket = 0;
-  std::uint64_t lingering = 0;     // closing after an error response
+  std::uint64_t lingering = 0;  // closing after an error response
   // Handler addresses (`from`) seen on this worker, with when their last packet came.
   std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> handlers;
 };
@@ -74,8 +74,8 @@ class Worker : public ConnectionHost {
   void release_reservation(Mode mode);
   // Worker thread: take ownership of an accepted socket. `refuse`: it was taken past the
   // connection limit from a closing listener's backlog, and its request gets 503.
-  void adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener,
-             PeerInfo peer, bool refuse = false);
+  void adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener, PeerInfo peer,
+             bool refuse = false);
 
   // This worker's counters: written by its thread only, read by the admin thread.
   metrics::WorkerMetrics& metrics() override { return metrics_; }

@@ -28,22 +28,22 @@ struct ActiveRequest {
 
   // Request body, client -> handler.
   bool has_body = false;
-  bool body_done = false;          // the whole body was read from the client
-  bool handler_seen = false;       // the handler's first packet came: the body may flow
-  std::string body_out;            // req mode: the whole body so far
+  bool body_done = false;     // the whole body was read from the client
+  bool handler_seen = false;  // the handler's first packet came: the body may flow
+  std::string body_out;       // req mode: the whole body so far
   // Stream mode: body pieces waiting for credits, oldest first. A vector, not a deque:
   // libstdc++'s deque allocates ~600 bytes even when empty, on every connection.
   std::vector<std::string> body_pieces;
   std::size_t body_held_bytes = 0;  // bytes in body_pieces (at most a buffer's worth)
   bool final_body_sent = false;
-  bool stalled = false;             // body is waiting for credits (counted once per wait)
+  bool stalled = false;  // body is waiting for credits (counted once per wait)
 
   // Response, handler -> client.
   bool response_started = false;
-  bool response_done = false;       // its last byte came from the handler (or zedge answered)
+  bool response_done = false;  // its last byte came from the handler (or zedge answered)
   int status = 0;
   http1::ResponsePlan plan;
-  std::uint64_t body_left = 0;      // Content-Length framing: body bytes still to come
+  std::uint64_t body_left = 0;  // Content-Length framing: body bytes still to come
 
   // A fresh request that keeps `old`'s heap buffers, emptied.
   static ActiveRequest reusing_buffers_of(ActiveRequest& old) {

@@ -153,10 +153,12 @@ bool HttpSession::send_body_pieces() {
     const bool last = whole && r.body_pieces.size() == 1 && r.body_done && !chunked;
     credits -= to_i64(n);
     r.body_held_bytes -= n;
-    link_.send(body_frame(settings_.instance_id, link_.id(), link_.next_seq(), std::string_view(piece).substr(0, n),
-                          !last));
-    if (whole) r.body_pieces.erase(r.body_pieces.begin());
-    else piece.erase(0, n);
+    link_.send(
+        body_frame(settings_.instance_id, link_.id(), link_.next_seq(), std::string_view(piece).substr(0, n), !last));
+    if (whole)
+      r.body_pieces.erase(r.body_pieces.begin());
+    else
+      piece.erase(0, n);
     r.final_body_sent = last;
     sent = true;
   }
@@ -267,9 +269,9 @@ void HttpSession::begin_request(Clock::time_point now) {
 
 void HttpSession::send_first_packet() {
   const RequestContext ctx{settings_.instance_id, link_.id(), settings_.secure, &peer_};
-  sink_.send_packet(Route::StreamInit, {},
-                    stream_request_frame(ctx, parser_.head(), request_.uri, to_i64(settings_.buffer_size_bytes),
-                                         request_.has_body));
+  sink_.send_packet(
+      Route::StreamInit, {},
+      stream_request_frame(ctx, parser_.head(), request_.uri, to_i64(settings_.buffer_size_bytes), request_.has_body));
   link_.state().out_seq = 1;
   // What the first packet offered: the handler may send this much body.
   link_.state().receive_credits = to_i64(settings_.buffer_size_bytes);

@@ -30,8 +30,8 @@ namespace zedge::session {
 class HttpSession final : public SessionPhase {
  public:
   // `next_id` makes request ids ("<worker>-<slot>-<counter hex>").
-  HttpSession(const SessionSettings& settings, PeerInfo peer, PacketSink& sink,
-              std::function<std::string()> next_id, Clock::time_point now);
+  HttpSession(const SessionSettings& settings, PeerInfo peer, PacketSink& sink, std::function<std::string()> next_id,
+              Clock::time_point now);
   ~HttpSession() override;
 
   std::size_t on_client_bytes(std::string_view input, Clock::time_point now) override;
@@ -41,8 +41,7 @@ class HttpSession final : public SessionPhase {
   std::size_t take_output(std::string& out) override;
   void on_written(std::size_t ticket, Clock::time_point now) override;
 
-  void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
-                         Clock::time_point now) override;
+  void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed, Clock::time_point now) override;
   void on_handlers_available(bool available, Clock::time_point now) override;
   // A request not yet answered gets 502, a started response is cut short.
   void on_handler_unreachable() override;
@@ -123,9 +122,9 @@ class HttpSession final : public SessionPhase {
 
   // The connection.
   std::string output_;
-  std::size_t output_body_bytes_ = 0;  // response body bytes in output_ (earn credits)
-  std::size_t writing_ = 0;            // batches handed out and not yet written
-  Clock::time_point deadline_;         // session / req / header / handler-wait timer
+  std::size_t output_body_bytes_ = 0;                             // response body bytes in output_ (earn credits)
+  std::size_t writing_ = 0;                                       // batches handed out and not yet written
+  Clock::time_point deadline_;                                    // session / req / header / handler-wait timer
   Clock::time_point client_deadline_ = Clock::time_point::max();  // --stream-timeout
   bool handlers_available_ = true;
   bool client_eof_ = false;

@@ -35,7 +35,8 @@ void HttpSession::answer_error(int status, std::string_view message) {
 }
 
 void HttpSession::answer_body_too_large() {
-  answer_error(413, "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) + " bytes.");
+  answer_error(413,
+               "Request body exceeds the limit of " + std::to_string(settings_.body_buffer_size_bytes) + " bytes.");
 }
 
 void HttpSession::answer_shutting_down() {
@@ -84,9 +85,7 @@ void HttpSession::release_idle_memory() {
 
 // ---------------------------------------------------------------- state
 
-bool HttpSession::idle() const {
-  return request_.stage == Stage::AwaitingHead && !output_pending() && end_.open();
-}
+bool HttpSession::idle() const { return request_.stage == Stage::AwaitingHead && !output_pending() && end_.open(); }
 
 bool HttpSession::between_requests() const { return idle() && request_begun_ && !request_.head_started; }
 
@@ -99,9 +98,7 @@ bool HttpSession::response_in_progress() const {
   return end_.open() && request_.response_started && !request_.response_done;
 }
 
-bool HttpSession::wants_keepalive() const {
-  return end_.open() && handler_holds_request() && !link_.paused();
-}
+bool HttpSession::wants_keepalive() const { return end_.open() && handler_holds_request() && !link_.paused(); }
 
 bool HttpSession::handler_holds_request() const {
   return settings_.mode == Mode::Stream && request_.stage == Stage::InRequest && !request_.response_done &&

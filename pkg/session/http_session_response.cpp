@@ -14,8 +14,7 @@ constexpr const char* kLog = "session";
 
 }  // namespace
 
-void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
-                                    Clock::time_point now) {
+void HttpSession::on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed, Clock::time_point now) {
   now_ = now;
   if (!end_.open() || request_.stage != Stage::InRequest) return;
   if (settings_.mode == Mode::Req) {
@@ -99,11 +98,8 @@ void HttpSession::on_upgrade_reply(const zhttp::Packet& packet, Clock::time_poin
     case zhttp::PacketType::Credit:
       if (packet.credits) link_.state().send_credits += *packet.credits;
       return;
-    case zhttp::PacketType::Cancel:
-      close(CloseReason::HandlerEnded);
-      return;
-    default:
-      return;  // keep-alive; nothing else means anything before the answer
+    case zhttp::PacketType::Cancel: close(CloseReason::HandlerEnded); return;
+    default: return;  // keep-alive; nothing else means anything before the answer
   }
 }
 
@@ -172,7 +168,8 @@ void HttpSession::start_response(const zhttp::Packet& packet, bool whole) {
   // cancels then (observed: 8,000 bytes of header pass, 8,150 do not).
   if (output_.size() - head_start > settings_.buffer_size_bytes) {
     output_.resize(head_start);
-    LOG_WARN(kLog, link_.id() << " handler's response head is over " << settings_.buffer_size_bytes << " bytes; closing");
+    LOG_WARN(kLog,
+             link_.id() << " handler's response head is over " << settings_.buffer_size_bytes << " bytes; closing");
     close(CloseReason::CreditOverrun);
     return;
   }
@@ -257,8 +254,8 @@ void HttpSession::on_written(std::size_t ticket, Clock::time_point now) {
   // Credits go back as body bytes reach the client, except for a finished response (its
   // last piece earns none, as in Condure); while a handoff pauses the session they wait for
   // the new owner.
-  if (settings_.mode == Mode::Stream && request_.stage == Stage::InRequest && !request_.response_done &&
-      ticket > 0 && link_.known()) {
+  if (settings_.mode == Mode::Stream && request_.stage == Stage::InRequest && !request_.response_done && ticket > 0 &&
+      link_.known()) {
     link_.owe_credits(to_i64(ticket));
     link_.return_owed_credits();
   }

@@ -46,8 +46,8 @@ std::string request_uri(const http1::RequestHead& head, bool secure) {
   return uri;
 }
 
-std::string stream_request_frame(const RequestContext& ctx, const http1::RequestHead& head,
-                                 std::string_view uri, std::int64_t credits, bool more) {
+std::string stream_request_frame(const RequestContext& ctx, const http1::RequestHead& head, std::string_view uri,
+                                 std::int64_t credits, bool more) {
   zhttp::Packet p = session_packet(ctx.instance_id, ctx.request_id, 0);
   p.method = head.method;
   p.uri = uri;
@@ -59,8 +59,8 @@ std::string stream_request_frame(const RequestContext& ctx, const http1::Request
   return zhttp::encode(p);
 }
 
-std::string req_request_frame(const RequestContext& ctx, const http1::RequestHead& head,
-                              std::string_view uri, std::string_view body) {
+std::string req_request_frame(const RequestContext& ctx, const http1::RequestHead& head, std::string_view uri,
+                              std::string_view body) {
   zhttp::Packet p;
   p.ids.push_back({ctx.request_id, std::nullopt});
   p.ext_multi = true;
@@ -75,8 +75,7 @@ std::string req_request_frame(const RequestContext& ctx, const http1::RequestHea
   return zhttp::encode(p);
 }
 
-std::string body_frame(std::string_view from, std::string_view id, std::int64_t seq,
-                       std::string_view body, bool more) {
+std::string body_frame(std::string_view from, std::string_view id, std::int64_t seq, std::string_view body, bool more) {
   zhttp::Packet p = session_packet(from, id, seq);
   p.has_body = !body.empty();
   p.body = body;
@@ -84,16 +83,14 @@ std::string body_frame(std::string_view from, std::string_view id, std::int64_t 
   return zhttp::encode(p);
 }
 
-std::string credit_frame(std::string_view from, std::string_view id, std::int64_t seq,
-                         std::int64_t credits) {
+std::string credit_frame(std::string_view from, std::string_view id, std::int64_t seq, std::int64_t credits) {
   zhttp::Packet p = session_packet(from, id, seq);
   p.type = zhttp::PacketType::Credit;
   p.credits = credits;
   return zhttp::encode(p);
 }
 
-std::string control_frame(std::string_view from, std::string_view id, std::int64_t seq,
-                          zhttp::PacketType type) {
+std::string control_frame(std::string_view from, std::string_view id, std::int64_t seq, zhttp::PacketType type) {
   zhttp::Packet p = session_packet(from, id, seq);
   p.type = type;
   return zhttp::encode(p);
@@ -117,8 +114,8 @@ std::string ws_close_frame(std::string_view from, std::string_view id, std::int6
   return zhttp::encode(p);
 }
 
-std::string ws_ping_pong_frame(std::string_view from, std::string_view id, std::int64_t seq,
-                               zhttp::PacketType type, std::string_view body) {
+std::string ws_ping_pong_frame(std::string_view from, std::string_view id, std::int64_t seq, zhttp::PacketType type,
+                               std::string_view body) {
   zhttp::Packet p = session_packet(from, id, seq);
   p.type = type;
   p.body = body;

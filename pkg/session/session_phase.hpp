@@ -43,8 +43,7 @@ class SessionPhase {
   virtual void on_written(std::size_t ticket, Clock::time_point now) = 0;
 
   // ---- handler side
-  virtual void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
-                                 Clock::time_point now) = 0;
+  virtual void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed, Clock::time_point now) = 0;
   // Whether handlers are connected to the PUSH socket; a request waiting for one goes out
   // when this turns true.
   virtual void on_handlers_available(bool available, Clock::time_point now) = 0;
@@ -99,8 +98,7 @@ class SessionPhase {
 
  protected:
   // `log_component` names the phase in log lines; `link` is what an earlier phase knew.
-  SessionPhase(const SessionSettings& settings, PacketSink& sink, const char* log_component,
-               HandlerLinkState link = {})
+  SessionPhase(const SessionSettings& settings, PacketSink& sink, const char* log_component, HandlerLinkState link = {})
       : settings_(settings), link_(settings, sink, log_component, std::move(link)) {}
 
   // Handler packets both phases read the same way: credits for client bytes (on data and
@@ -115,11 +113,8 @@ class SessionPhase {
       case zhttp::PacketType::Error:
         if (!end_.closed()) end_.close_now(CloseReason::HandlerEnded);
         return false;
-      case zhttp::PacketType::HandoffStart:
-        link_.start_handoff();
-        return true;
-      default:
-        return true;
+      case zhttp::PacketType::HandoffStart: link_.start_handoff(); return true;
+      default: return true;
     }
   }
 

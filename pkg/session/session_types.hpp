@@ -64,19 +64,19 @@ class PacketSink {
 
 enum class CloseReason {
   None,
-  Done,           // finished (non-persistent response, client left between requests)
-  ClientGone,     // client closed or reset during a request: handler gets cancel
-  HandlerEnded,   // handler sent cancel or error
-  ProtocolError,  // handler broke the protocol (bad seq, bad header): no cancel; a body past
-                  // its own Content-Length: cancel
-  CreditOverrun,  // handler sent more body than its credits: cancel, as Condure's local errors
-  ClientError,    // client sent something we answered with an error status
-  SessionTimeout, // handler silent too long (no cancel)
-  ClientTimeout,  // --stream-timeout / --req-timeout (cancel in stream mode)
-  Shutdown,       // process stopping: handler gets cancel
-  Rejected,       // handler refused a WebSocket upgrade: its response, then close
-  Drained,        // graceful drain: idle connection closed, or the drain deadline came
-  HandlerGone,    // the handler's identity left the ROUTER: 502 / close 1011, no cancel
+  Done,            // finished (non-persistent response, client left between requests)
+  ClientGone,      // client closed or reset during a request: handler gets cancel
+  HandlerEnded,    // handler sent cancel or error
+  ProtocolError,   // handler broke the protocol (bad seq, bad header): no cancel; a body past
+                   // its own Content-Length: cancel
+  CreditOverrun,   // handler sent more body than its credits: cancel, as Condure's local errors
+  ClientError,     // client sent something we answered with an error status
+  SessionTimeout,  // handler silent too long (no cancel)
+  ClientTimeout,   // --stream-timeout / --req-timeout (cancel in stream mode)
+  Shutdown,        // process stopping: handler gets cancel
+  Rejected,        // handler refused a WebSocket upgrade: its response, then close
+  Drained,         // graceful drain: idle connection closed, or the drain deadline came
+  HandlerGone,     // the handler's identity left the ROUTER: 502 / close 1011, no cancel
 };
 
 std::string_view close_reason_name(CloseReason reason);

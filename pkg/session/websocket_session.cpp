@@ -204,8 +204,7 @@ void WebSocketSession::on_client_control() {
       item.type = zhttp::PacketType::Pong;
       item.body = control_;
       break;
-    default:
-      return;  // the parser lets no other opcode through
+    default: return;  // the parser lets no other opcode through
   }
   held_bytes_ += item.body.size();
   pending_.push_back(std::move(item));
@@ -255,7 +254,6 @@ bool WebSocketSession::send_pending() {
   }
   return sent;
 }
-
 
 void WebSocketSession::on_client_closed() {
   // After its close frame a client may close at once; the handler already has the close.

@@ -25,9 +25,9 @@ namespace zedge::session {
 
 // What the HTTP phase hands over when the handler accepted the upgrade.
 struct WebSocketStart {
-  HandlerLinkState link;   // id, reply address, seqs, credits (send_credits: client bytes)
-  std::string output;      // the 101 head, not yet written
-  std::size_t writing = 0; // output batches handed out and not yet written
+  HandlerLinkState link;    // id, reply address, seqs, credits (send_credits: client bytes)
+  std::string output;       // the 101 head, not yet written
+  std::size_t writing = 0;  // output batches handed out and not yet written
   bool draining = false;
   std::optional<websocket::DeflateParams> deflate;  // permessage-deflate was negotiated
 };
@@ -44,8 +44,7 @@ class WebSocketSession final : public SessionPhase, private websocket::FramePars
   std::size_t take_output(std::string& out) override;
   void on_written(std::size_t ticket, Clock::time_point now) override;
 
-  void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed,
-                         Clock::time_point now) override;
+  void on_handler_packet(const zhttp::Packet& packet, const zhttp::IdSeq& addressed, Clock::time_point now) override;
   void on_handlers_available(bool, Clock::time_point) override {}
   // The handler is gone: close 1011 to the client, nothing to the handler.
   void on_handler_unreachable() override;
@@ -101,7 +100,7 @@ class WebSocketSession final : public SessionPhase, private websocket::FramePars
   struct Pending {
     zhttp::PacketType type = zhttp::PacketType::Data;
     bool binary = false;
-    bool more = false;  // data: the message continues in a later packet
+    bool more = false;                  // data: the message continues in a later packet
     std::optional<std::uint16_t> code;  // close
     std::string body;
   };
@@ -134,26 +133,26 @@ class WebSocketSession final : public SessionPhase, private websocket::FramePars
   std::unique_ptr<websocket::MessageDeflater> deflater_;
 
   // Client -> handler.
-  websocket::FrameHeader frame_;       // frame being parsed
+  websocket::FrameHeader frame_;  // frame being parsed
   bool message_binary_ = false;
   bool message_compressed_ = false;
-  bool frame_sent_whole_ = false;      // the frame went out directly, skip on_frame_end
+  bool frame_sent_whole_ = false;  // the frame went out directly, skip on_frame_end
   utf8::Utf8Validator utf8_;
-  std::string piece_;                  // payload of the data frame being parsed
-  std::string control_;                // payload of the control frame being parsed
-  std::vector<Pending> pending_;       // waiting for credits, oldest first
-  std::size_t held_bytes_ = 0;         // bytes in piece_ and pending_
-  bool stalled_ = false;               // data is waiting for credits (counted once)
-  std::uint16_t error_code_ = 0;       // set by a callback: fail once parsing stops
-  const char* error_text_ = "";        // a string literal, so a copy of the state stays valid
+  std::string piece_;             // payload of the data frame being parsed
+  std::string control_;           // payload of the control frame being parsed
+  std::vector<Pending> pending_;  // waiting for credits, oldest first
+  std::size_t held_bytes_ = 0;    // bytes in piece_ and pending_
+  bool stalled_ = false;          // data is waiting for credits (counted once)
+  std::uint16_t error_code_ = 0;  // set by a callback: fail once parsing stops
+  const char* error_text_ = "";   // a string literal, so a copy of the state stays valid
 
   // Handler -> client.
   std::string output_;
   std::size_t output_payload_bytes_ = 0;  // credit-bearing bytes in output_
   std::size_t writing_ = 0;
-  std::size_t messages_queued_ = 0;    // messages in output_ and in the write in flight
+  std::size_t messages_queued_ = 0;  // messages in output_ and in the write in flight
   std::size_t messages_writing_ = 0;
-  bool client_message_open_ = false;   // a handler message with `more` is in progress
+  bool client_message_open_ = false;  // a handler message with `more` is in progress
 
   CloseState close_state_ = CloseState::Open;
   Clock::time_point deadline_;

@@ -39,8 +39,7 @@ void WebSocketSession::on_handler_packet(const zhttp::Packet& packet, const zhtt
     case zhttp::PacketType::Pong:
       if (may_send) write_ping_pong(packet);
       break;
-    default:
-      break;  // read by take_common_packet
+    default: break;  // read by take_common_packet
   }
   if (end_.closed()) return;
   if (resumed) return_credits(true);
@@ -118,7 +117,7 @@ void WebSocketSession::write_close(const zhttp::Packet& packet) {
 void WebSocketSession::write_ping_pong(const zhttp::Packet& packet) {
   if (packet.body.size() > websocket::kMaxControlPayloadBytes) {
     LOG_WARN(kLog, link_.id() << " handler " << zhttp::type_name(packet.type) << " of " << packet.body.size()
-                       << " bytes is over the 125-byte control frame limit; closing");
+                              << " bytes is over the 125-byte control frame limit; closing");
     close(CloseReason::ProtocolError);
     return;
   }
@@ -212,9 +211,7 @@ void WebSocketSession::go_away() {
   end_.close_when_written(CloseReason::Drained, output_pending());
 }
 
-bool WebSocketSession::wants_keepalive() const {
-  return end_.open() && handler_holds_session() && !link_.paused();
-}
+bool WebSocketSession::wants_keepalive() const { return end_.open() && handler_holds_session() && !link_.paused(); }
 
 void WebSocketSession::close(CloseReason reason) {
   if (closed()) return;

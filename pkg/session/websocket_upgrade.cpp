@@ -15,9 +15,10 @@ namespace {
 // body framing field would contradict the 101 or the length zedge writes).
 bool written_by_zedge(std::string_view name) {
   static constexpr std::array<std::string_view, 6> kNames = {
-      "Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Extensions", "Content-Length",
-      "Transfer-Encoding"};
-  return std::any_of(kNames.begin(), kNames.end(), [&](std::string_view n) { return http1::equals_ignore_case(n, name); });
+      "Upgrade",        "Connection",       "Sec-WebSocket-Accept", "Sec-WebSocket-Extensions",
+      "Content-Length", "Transfer-Encoding"};
+  return std::any_of(kNames.begin(), kNames.end(),
+                     [&](std::string_view n) { return http1::equals_ignore_case(n, name); });
 }
 
 void write_status_line(const zhttp::Packet& p, int default_code, std::string& out) {
@@ -51,8 +52,8 @@ std::vector<std::string_view> websocket_extension_offers(const http1::RequestHea
   return offers;
 }
 
-void write_switching_protocols(const zhttp::Packet& accept, const http1::RequestHead& head,
-                               std::string_view extensions, std::string& out) {
+void write_switching_protocols(const zhttp::Packet& accept, const http1::RequestHead& head, std::string_view extensions,
+                               std::string& out) {
   const auto* key = head.find("Sec-WebSocket-Key");
   write_status_line(accept, 101, out);
   write_handler_headers(accept, out);

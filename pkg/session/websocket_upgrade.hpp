@@ -22,8 +22,8 @@ std::vector<std::string_view> websocket_extension_offers(const http1::RequestHea
 // "HTTP/1.1 101 Switching Protocols", the handler's headers except the ones zedge writes
 // itself, then Upgrade, Connection, Sec-WebSocket-Accept and, when negotiated,
 // Sec-WebSocket-Extensions: the bytes Condure writes.
-void write_switching_protocols(const zhttp::Packet& accept, const http1::RequestHead& head,
-                               std::string_view extensions, std::string& out);
+void write_switching_protocols(const zhttp::Packet& accept, const http1::RequestHead& head, std::string_view extensions,
+                               std::string& out);
 
 // The handler's rejection (or any non-101 answer) as a plain response with
 // Content-Length, after which the connection closes.

@@ -21,12 +21,9 @@ Channel::Channel(SSL* ssl, int fd) : ssl_(ssl) {
 Channel::Status Channel::status_of(int result) {
   // SSL_get_error reads this thread's error queue; every caller cleared it first.
   switch (SSL_get_error(ssl_.get(), result)) {
-    case SSL_ERROR_WANT_READ:
-      return Status::WantRead;
-    case SSL_ERROR_WANT_WRITE:
-      return Status::WantWrite;
-    case SSL_ERROR_ZERO_RETURN:
-      return Status::Closed;
+    case SSL_ERROR_WANT_READ: return Status::WantRead;
+    case SSL_ERROR_WANT_WRITE: return Status::WantWrite;
+    case SSL_ERROR_ZERO_RETURN: return Status::Closed;
     case SSL_ERROR_SYSCALL:
       broken_ = true;
       error_ = errno != 0 ? std::strerror(errno) : "connection closed by peer";

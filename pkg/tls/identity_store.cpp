@@ -77,8 +77,8 @@ SharedSslCtx IdentityStore::check_files(const std::string& name, const Entry* kn
     entry.context = std::move(loaded);
   } else if (!unchanged) {
     // Kept until the files change again: a half-written pair often completes a moment later.
-    LOG_WARN(kLog, "identity " << name << " not loaded" << (entry.context ? " (keeping the previous one)" : "")
-                               << ": " << error);
+    LOG_WARN(kLog, "identity " << name << " not loaded" << (entry.context ? " (keeping the previous one)" : "") << ": "
+                               << error);
   }
   return entry.context;
 }

@@ -55,7 +55,8 @@ SslCtxPtr new_server_context() {
   SSL_CTX* c = context.get();
   const bool ok = SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) == 1 &&
                   SSL_CTX_set_cipher_list(c, kTls12Ciphers) == 1 && SSL_CTX_set_ciphersuites(c, kTls13Suites) == 1 &&
-                  SSL_CTX_ctrl(c, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(kGroups)) == 1 && SSL_CTX_set_dh_auto(c, 1) == 1 &&
+                  SSL_CTX_ctrl(c, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(kGroups)) == 1 &&
+                  SSL_CTX_set_dh_auto(c, 1) == 1 &&
                   SSL_CTX_set_session_id_context(c, kSessionIdContext, sizeof kSessionIdContext - 1) == 1;
   if (!ok) return nullptr;
   // Clients that just close (no close_notify) are normal for HTTP: an EOF, not an error.

@@ -1,9 +1,9 @@
 // Parsing side of tnetstring.hpp: framing (`<length>:<payload><type>`), scalar
 // payload checks, and the lazy list/map readers.
-#include "tnetstring/tnetstring.hpp"
-
 #include <charconv>
 #include <cmath>
+
+#include "tnetstring/tnetstring.hpp"
 
 namespace zedge::tnetstring {
 namespace {
@@ -21,8 +21,7 @@ bool is_known_type(char c) {
     case Type::Boolean:
     case Type::Null:
     case Type::List:
-    case Type::Map:
-      return true;
+    case Type::Map: return true;
   }
   return false;
 }
@@ -84,18 +83,13 @@ Error check_boolean(std::string_view payload, bool* out) {
 
 Error check_scalar(Type type, std::string_view payload) {
   switch (type) {
-    case Type::Integer:
-      return check_integer(payload, nullptr);
-    case Type::Float:
-      return check_float(payload, nullptr);
-    case Type::Boolean:
-      return check_boolean(payload, nullptr);
-    case Type::Null:
-      return payload.empty() ? Error::None : Error::BadNull;
+    case Type::Integer: return check_integer(payload, nullptr);
+    case Type::Float: return check_float(payload, nullptr);
+    case Type::Boolean: return check_boolean(payload, nullptr);
+    case Type::Null: return payload.empty() ? Error::None : Error::BadNull;
     case Type::String:
     case Type::List:
-    case Type::Map:
-      return Error::None;
+    case Type::Map: return Error::None;
   }
   return Error::UnknownType;
 }

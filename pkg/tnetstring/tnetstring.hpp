@@ -22,19 +22,19 @@ enum class Type : char {
 
 enum class Error {
   None = 0,
-  Truncated,        // input ends before the item does
-  BadLength,        // length prefix missing, not decimal, leading zeros, or too large
+  Truncated,  // input ends before the item does
+  BadLength,  // length prefix missing, not decimal, leading zeros, or too large
   MissingColon,
-  UnknownType,      // type char is not one of the seven
-  BadInteger,       // payload is not an optional '-' and digits, or overflows int64
+  UnknownType,  // type char is not one of the seven
+  BadInteger,   // payload is not an optional '-' and digits, or overflows int64
   BadFloat,
-  BadBoolean,       // payload is not exactly "true" or "false"
-  BadNull,          // null with a non-empty payload
-  BadMapKey,        // map key that is not a string
-  OddMap,           // map with a key but no value
-  TrailingData,     // parse_exact: bytes after the item
-  WrongType,        // as_*() on a value of another type
-  TooDeep,          // validate(): lists/maps nested more than kMaxDepth levels
+  BadBoolean,    // payload is not exactly "true" or "false"
+  BadNull,       // null with a non-empty payload
+  BadMapKey,     // map key that is not a string
+  OddMap,        // map with a key but no value
+  TrailingData,  // parse_exact: bytes after the item
+  WrongType,     // as_*() on a value of another type
+  TooDeep,       // validate(): lists/maps nested more than kMaxDepth levels
 };
 
 // Nesting limit for validate() and for Writer (containers inside containers).

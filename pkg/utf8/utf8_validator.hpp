@@ -1,7 +1,7 @@
 // UTF-8 validation, one implementation for ZHTTP text fields and
-// WebSocket text messages and close reasons. Incremental UTF-8 validator (RFC 3629 §3/§4, as RFC 6455 §8.1 requires for text
-// messages and close reasons). Fed piece by piece, so a character may be split across
-// reads or across fragments of one message.
+// WebSocket text messages and close reasons. Incremental UTF-8 validator (RFC 3629 §3/§4, as RFC 6455 §8.1 requires for
+// text messages and close reasons). Fed piece by piece, so a character may be split across reads or across fragments of
+// one message.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "websocket/close_code.hpp"
 
-#include "websocket/opcode.hpp"
 #include "utf8/utf8_validator.hpp"
+#include "websocket/opcode.hpp"
 
 namespace zedge::websocket {
 

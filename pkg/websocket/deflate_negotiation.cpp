@@ -74,8 +74,7 @@ bool read_param(std::string_view& rest, Param& param, bool& more) {
 // (`params`, empty when it has none; read them with read_param). `rest` is left after the
 // element's `,`; `last` says whether it was the final element. Returns false on a syntax error
 // anywhere in the element, parameters included.
-bool read_element(std::string_view& rest, std::string_view& name, std::string_view& params,
-                  bool& last) {
+bool read_element(std::string_view& rest, std::string_view& name, std::string_view& params, bool& last) {
   const std::size_t pos = rest.find_first_of(";,");
   name = trim(rest.substr(0, pos));
   params = {};
@@ -174,13 +173,11 @@ bool extension_fields_well_formed(std::span<const std::string_view> field_values
   return for_each_element(field_values, [](std::string_view, std::string_view) {});
 }
 
-std::optional<DeflateParams> negotiate_permessage_deflate(
-    std::span<const std::string_view> field_values) {
+std::optional<DeflateParams> negotiate_permessage_deflate(std::span<const std::string_view> field_values) {
   std::optional<DeflateParams> agreed;
-  const bool well_formed =
-      for_each_element(field_values, [&agreed](std::string_view name, std::string_view params) {
-        if (!agreed && name == kExtensionName) agreed = accept_offer(params);
-      });
+  const bool well_formed = for_each_element(field_values, [&agreed](std::string_view name, std::string_view params) {
+    if (!agreed && name == kExtensionName) agreed = accept_offer(params);
+  });
   if (!well_formed) return std::nullopt;
   return agreed;
 }

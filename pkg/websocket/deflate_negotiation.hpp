@@ -39,8 +39,7 @@ bool extension_fields_well_formed(std::span<const std::string_view> field_values
 // *_no_context_takeover flag, client_max_window_bits other than empty or 8..15, or
 // server_max_window_bits other than 15 (Condure's encoder always uses a 32 KB window).
 // Names are case-sensitive; other extensions are ignored.
-std::optional<DeflateParams> negotiate_permessage_deflate(
-    std::span<const std::string_view> field_values);
+std::optional<DeflateParams> negotiate_permessage_deflate(std::span<const std::string_view> field_values);
 
 // The value of the 101's Sec-WebSocket-Extensions field, e.g.
 // `permessage-deflate; client_no_context_takeover; server_no_context_takeover`.

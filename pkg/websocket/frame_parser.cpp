@@ -14,9 +14,7 @@ constexpr std::size_t kMaskBytes = 4;
 // Payload is unmasked through a stack buffer of this size, so no allocation per frame.
 constexpr std::size_t kUnmaskChunkBytes = 4096;
 
-bool is_known_opcode(std::uint8_t op) {
-  return op <= 0x2 || (op >= 0x8 && op <= 0xA);
-}
+bool is_known_opcode(std::uint8_t op) { return op <= 0x2 || (op >= 0x8 && op <= 0xA); }
 
 std::uint64_t big_endian(const std::uint8_t* p, std::size_t n) {
   std::uint64_t v = 0;
@@ -48,8 +46,8 @@ bool FrameParser::check_head() {
     fail(kCloseProtocolError, "reserved bit set");
     return false;
   }
-  if (header_.rsv1 && (!options_.rsv1_allowed || is_control(header_.opcode) ||
-                       header_.opcode == Opcode::kContinuation)) {
+  if (header_.rsv1 &&
+      (!options_.rsv1_allowed || is_control(header_.opcode) || header_.opcode == Opcode::kContinuation)) {
     fail(kCloseProtocolError, "RSV1 set without permessage-deflate on this frame");
     return false;
   }
@@ -188,8 +186,7 @@ std::size_t FrameParser::feed(std::string_view bytes, Handler& handler) {
   while (!failed() && pos < bytes.size()) {
     if (state_ == State::kPayload) {
       const std::size_t available = bytes.size() - pos;
-      const std::size_t n =
-          payload_left_ < available ? static_cast<std::size_t>(payload_left_) : available;
+      const std::size_t n = payload_left_ < available ? static_cast<std::size_t>(payload_left_) : available;
       deliver_payload(bytes.substr(pos, n), handler);
       pos += n;
       payload_left_ -= n;
@@ -200,18 +197,11 @@ std::size_t FrameParser::feed(std::string_view bytes, Handler& handler) {
     // split point equivalent without a second buffering path.
     const auto byte = static_cast<std::uint8_t>(bytes[pos++]);
     switch (state_) {
-      case State::kHead:
-        on_head_byte(byte);
-        break;
+      case State::kHead: on_head_byte(byte); break;
       case State::kLength16:
-      case State::kLength64:
-        on_length_byte(byte);
-        break;
-      case State::kMask:
-        on_mask_byte(byte, handler);
-        break;
-      case State::kPayload:
-        break;  // handled above
+      case State::kLength64: on_length_byte(byte); break;
+      case State::kMask: on_mask_byte(byte, handler); break;
+      case State::kPayload: break;  // handled above
     }
   }
   return pos;

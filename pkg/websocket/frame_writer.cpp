@@ -11,8 +11,7 @@ std::size_t frame_header_size(std::uint64_t payload_length) {
   return 10;
 }
 
-void append_frame_header(std::string& out, Opcode opcode, bool fin, bool rsv1,
-                         std::uint64_t payload_length) {
+void append_frame_header(std::string& out, Opcode opcode, bool fin, bool rsv1, std::uint64_t payload_length) {
   std::uint8_t b0 = static_cast<std::uint8_t>(opcode);
   if (fin) b0 = static_cast<std::uint8_t>(b0 | kFinBit);
   if (rsv1) b0 = static_cast<std::uint8_t>(b0 | kRsv1Bit);
@@ -28,8 +27,7 @@ void append_frame_header(std::string& out, Opcode opcode, bool fin, bool rsv1,
   }
 }
 
-bool append_frame(std::string& out, Opcode opcode, bool fin, std::string_view payload,
-                  bool rsv1) {
+bool append_frame(std::string& out, Opcode opcode, bool fin, std::string_view payload, bool rsv1) {
   if (is_control(opcode) && (!fin || payload.size() > kMaxControlPayloadBytes)) return false;
   out.reserve(out.size() + frame_header_size(payload.size()) + payload.size());
   append_frame_header(out, opcode, fin, rsv1, payload.size());

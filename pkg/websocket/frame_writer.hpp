@@ -18,13 +18,11 @@ inline constexpr std::size_t kMaxServerHeaderBytes = 10;
 std::size_t frame_header_size(std::uint64_t payload_length);
 
 // Appends a frame header only (for callers that write the payload themselves).
-void append_frame_header(std::string& out, Opcode opcode, bool fin, bool rsv1,
-                         std::uint64_t payload_length);
+void append_frame_header(std::string& out, Opcode opcode, bool fin, bool rsv1, std::uint64_t payload_length);
 
 // Appends header + payload. Returns false and appends nothing for a control frame that
 // is not final or whose payload is over 125 bytes (RFC 6455 §5.5).
-bool append_frame(std::string& out, Opcode opcode, bool fin, std::string_view payload,
-                  bool rsv1 = false);
+bool append_frame(std::string& out, Opcode opcode, bool fin, std::string_view payload, bool rsv1 = false);
 
 // Appends a close frame whose payload is the code and the reason (reason cut to fit).
 void append_close_frame(std::string& out, std::uint16_t code, std::string_view reason);

@@ -27,8 +27,7 @@ std::string accept_key(std::string_view key) {
   input.append(kAcceptGuid);
   std::array<unsigned char, kSha1Bytes> digest{};
   unsigned int digest_len = 0;
-  if (EVP_Digest(input.data(), input.size(), digest.data(), &digest_len, EVP_sha1(), nullptr) !=
-          1 ||
+  if (EVP_Digest(input.data(), input.size(), digest.data(), &digest_len, EVP_sha1(), nullptr) != 1 ||
       digest_len != kSha1Bytes) {
     return {};  // only if the crypto library is broken
   }
@@ -46,8 +45,7 @@ bool is_websocket_upgrade(std::span<const HeaderField> headers) {
   return false;
 }
 
-std::optional<std::string> check_upgrade_request(std::string_view method,
-                                                 std::span<const HeaderField> headers) {
+std::optional<std::string> check_upgrade_request(std::string_view method, std::span<const HeaderField> headers) {
   if (method != "GET") return "WebSocket upgrade requires the GET method";
   if (!is_websocket_upgrade(headers)) return "Upgrade header does not name websocket";
   int keys = 0;

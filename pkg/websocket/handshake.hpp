@@ -25,7 +25,6 @@ bool is_websocket_upgrade(std::span<const HeaderField> headers);
 // `Sec-WebSocket-Key`, `Sec-WebSocket-Version: 13`, and no body (no Transfer-Encoding,
 // Content-Length absent or 0). Returns nullopt when acceptable, else the text for a 400.
 // Like Condure, the key is any non-empty string and `Connection: Upgrade` is not required.
-std::optional<std::string> check_upgrade_request(std::string_view method,
-                                                 std::span<const HeaderField> headers);
+std::optional<std::string> check_upgrade_request(std::string_view method, std::span<const HeaderField> headers);
 
 }  // namespace zedge::websocket

@@ -31,8 +31,7 @@ void MessageDeflater::StreamDeleter::operator()(z_stream_s* stream) const {
 
 MessageDeflater::MessageDeflater(const DeflateParams& params)
     : no_context_takeover_(params.server_no_context_takeover),
-      window_bits_(static_cast<std::uint8_t>(
-          std::min(kDeflaterWindowBits, params.server_max_window_bits))) {
+      window_bits_(static_cast<std::uint8_t>(std::min(kDeflaterWindowBits, params.server_max_window_bits))) {
   // Negotiation only agrees to 15 (deflate_negotiation.hpp); an 8-bit window could not be met.
   assert(window_bits_ >= kMinZlibDeflateWindowBits);
 }
@@ -41,8 +40,8 @@ bool MessageDeflater::ensure_stream() {
   if (stream_) return true;
   auto stream = std::unique_ptr<z_stream_s, StreamDeleter>(new z_stream_s{});
   // Negative windowBits: raw deflate, no zlib header or checksum (RFC 7692 §7.2.1).
-  if (deflateInit2(stream.get(), Z_DEFAULT_COMPRESSION, Z_DEFLATED, -static_cast<int>(window_bits_),
-                   kDeflaterMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(stream.get(), Z_DEFAULT_COMPRESSION, Z_DEFLATED, -static_cast<int>(window_bits_), kDeflaterMemLevel,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
     return false;  // the deleter's deflateEnd is a no-op on a stream that failed to init
   }
   stream_ = std::move(stream);
@@ -101,8 +100,6 @@ bool MessageDeflater::compress(std::string_view piece, bool final_piece, std::st
   return true;
 }
 
-void MessageDeflater::release() {
-  stream_.reset();
-}
+void MessageDeflater::release() { stream_.reset(); }
 
 }  // namespace zedge::websocket

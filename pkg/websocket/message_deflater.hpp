@@ -56,9 +56,9 @@ class MessageDeflater {
   bool ensure_stream();
 
   std::unique_ptr<z_stream_s, StreamDeleter> stream_;
-  std::array<char, 4> held_{};        // the tail of the last flush, not sent yet
+  std::array<char, 4> held_{};  // the tail of the last flush, not sent yet
   std::uint8_t held_size_ = 0;
-  bool message_has_output_ = false;   // some byte of the current message went out
+  bool message_has_output_ = false;  // some byte of the current message went out
   bool no_context_takeover_;
   std::uint8_t window_bits_;
 };

@@ -46,8 +46,7 @@ std::uint16_t MessageInflater::fail(std::uint16_t code) {
   return code;
 }
 
-std::uint16_t MessageInflater::inflate(std::string_view piece, bool final_piece,
-                                       std::string& out) {
+std::uint16_t MessageInflater::inflate(std::string_view piece, bool final_piece, std::string& out) {
   if (failed_code_ != 0) return failed_code_;
   if (!ensure_stream()) return fail(kCloseInternalError);
   if (const std::uint16_t code = feed(piece, out); code != 0) return code;
@@ -68,8 +67,7 @@ std::uint16_t MessageInflater::feed(std::string_view data, std::string& out) {
   while (true) {
     // One byte beyond the limit is asked for, so that going past it shows.
     const std::uint64_t room = max_message_bytes_ - message_bytes_;
-    const std::size_t step =
-        static_cast<std::size_t>(std::min<std::uint64_t>(kInflateStepBytes - 1, room)) + 1;
+    const std::size_t step = static_cast<std::size_t>(std::min<std::uint64_t>(kInflateStepBytes - 1, room)) + 1;
     const std::size_t base = out.size();
     out.resize(base + step);
     z.next_out = reinterpret_cast<Bytef*>(out.data() + base);
@@ -80,15 +78,11 @@ std::uint16_t MessageInflater::feed(std::string_view data, std::string& out) {
     message_bytes_ += produced;
     if (message_bytes_ > max_message_bytes_) return fail(kCloseMessageTooBig);
     switch (rc) {
-      case Z_OK:
-        break;
+      case Z_OK: break;
       case Z_BUF_ERROR:  // no progress possible: the input is used up (output room was given)
         return 0;
-      case Z_STREAM_END:
-        stream_ended_ = true;
-        return 0;
-      case Z_MEM_ERROR:
-        return fail(kCloseInternalError);
+      case Z_STREAM_END: stream_ended_ = true; return 0;
+      case Z_MEM_ERROR: return fail(kCloseInternalError);
       default:
         // Z_DATA_ERROR (Z_NEED_DICT cannot occur in raw mode). RFC 7692 says to _Fail the
         // WebSocket Connection_ and leaves the code open. 1007 rather than 1002: the frames
@@ -110,11 +104,9 @@ std::uint16_t MessageInflater::end_message() {
       // expects a new stream header now: restart the stream with the window kept.
       std::string window(std::size_t{1} << window_bits_, '\0');
       uInt window_size = 0;
-      if (inflateGetDictionary(stream_.get(), reinterpret_cast<Bytef*>(window.data()),
-                               &window_size) != Z_OK ||
+      if (inflateGetDictionary(stream_.get(), reinterpret_cast<Bytef*>(window.data()), &window_size) != Z_OK ||
           inflateReset(stream_.get()) != Z_OK ||
-          inflateSetDictionary(stream_.get(), reinterpret_cast<const Bytef*>(window.data()),
-                               window_size) != Z_OK) {
+          inflateSetDictionary(stream_.get(), reinterpret_cast<const Bytef*>(window.data()), window_size) != Z_OK) {
         return fail(kCloseInternalError);
       }
     }

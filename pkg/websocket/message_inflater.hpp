@@ -51,7 +51,7 @@ class MessageInflater {
   std::uint64_t max_message_bytes_;
   std::uint64_t message_bytes_ = 0;  // inflated so far in the current message
   std::uint16_t failed_code_ = 0;
-  bool stream_ended_ = false;        // a block had BFINAL (RFC 7692 §7.2.3.4)
+  bool stream_ended_ = false;  // a block had BFINAL (RFC 7692 §7.2.3.4)
   bool no_context_takeover_;
   std::uint8_t window_bits_;
 };

@@ -15,8 +15,7 @@ void write_string_field(tnet::Writer& w, std::string_view key, std::string_view 
   w.string(value);
 }
 
-void write_count_field(tnet::Writer& w, std::string_view key,
-                       const std::optional<std::int64_t>& value) {
+void write_count_field(tnet::Writer& w, std::string_view key, const std::optional<std::int64_t>& value) {
   if (!value) return;
   w.string(key);
   w.integer(*value);

@@ -18,11 +18,26 @@ class TnetstringEmitter {
  public:
   explicit TnetstringEmitter(std::string& out) : writer_(out) {}
 
-  bool Null() { writer_.null(); return true; }
-  bool Bool(bool b) { writer_.boolean(b); return true; }
-  bool Int(int i) { writer_.integer(i); return true; }
-  bool Uint(unsigned u) { writer_.integer(u); return true; }
-  bool Int64(std::int64_t i) { writer_.integer(i); return true; }
+  bool Null() {
+    writer_.null();
+    return true;
+  }
+  bool Bool(bool b) {
+    writer_.boolean(b);
+    return true;
+  }
+  bool Int(int i) {
+    writer_.integer(i);
+    return true;
+  }
+  bool Uint(unsigned u) {
+    writer_.integer(u);
+    return true;
+  }
+  bool Int64(std::int64_t i) {
+    writer_.integer(i);
+    return true;
+  }
   bool Uint64(std::uint64_t u) {
     if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
     writer_.integer(static_cast<std::int64_t>(u));
@@ -41,9 +56,15 @@ class TnetstringEmitter {
   }
   bool Key(const char* s, rapidjson::SizeType length, bool copy) { return String(s, length, copy); }
   bool StartObject() { return open() && (writer_.begin_map(), true); }
-  bool EndObject(rapidjson::SizeType) { writer_.end_map(); return true; }
+  bool EndObject(rapidjson::SizeType) {
+    writer_.end_map();
+    return true;
+  }
   bool StartArray() { return open() && (writer_.begin_list(), true); }
-  bool EndArray(rapidjson::SizeType) { writer_.end_list(); return true; }
+  bool EndArray(rapidjson::SizeType) {
+    writer_.end_list();
+    return true;
+  }
 
  private:
   bool open() const { return writer_.depth() < tnetstring::kMaxDepth; }
@@ -52,8 +73,7 @@ class TnetstringEmitter {
 
 // Iterative: deep input cannot exhaust the stack. Strict UTF-8, and no trailing bytes
 // (a document followed by anything but whitespace is an error without StopWhenDone).
-constexpr unsigned kJsonParseFlags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+constexpr unsigned kJsonParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
 }  // namespace
 

@@ -66,7 +66,7 @@ struct Packet {
   // Both sides.
   bool has_headers = false;  // parse(): the field was present (encode() ignores it)
   std::vector<Header> headers;
-  bool has_body = false;     // parse(): the field was present (encode() ignores it)
+  bool has_body = false;  // parse(): the field was present (encode() ignores it)
   std::string_view body;
   bool more = false;
   bool stream = false;
@@ -88,9 +88,7 @@ struct Packet {
 
   // Convenience for the single-id form.
   std::string_view id() const { return ids.empty() ? std::string_view{} : ids.front().id; }
-  std::optional<std::int64_t> seq() const {
-    return ids.empty() ? std::nullopt : ids.front().seq;
-  }
+  std::optional<std::int64_t> seq() const { return ids.empty() ? std::nullopt : ids.front().seq; }
 };
 
 enum class ParseError {
@@ -99,14 +97,14 @@ enum class ParseError {
   UnknownFormat,  // first byte is neither 'T' nor 'J'
   Malformed,      // not a valid tnetstring/JSON object
   NotAMap,
-  WrongFieldType, // e.g. seq given as a string (Condure is strictly typed)
-  NegativeValue,  // negative seq/credits/code/peer-port
-  UnknownType,    // unknown "type" value
+  WrongFieldType,  // e.g. seq given as a string (Condure is strictly typed)
+  NegativeValue,   // negative seq/credits/code/peer-port
+  UnknownType,     // unknown "type" value
   MissingId,
-  TooLong,        // from/id over 64 bytes
-  TooMany,        // more than 128 ids or 64 headers
-  BadHeader,      // a header item that is not a [name, value] pair of strings
-  NotUtf8,        // type/condition/reason/header name/close reason or a key not UTF-8
+  TooLong,    // from/id over 64 bytes
+  TooMany,    // more than 128 ids or 64 headers
+  BadHeader,  // a header item that is not a [name, value] pair of strings
+  NotUtf8,    // type/condition/reason/header name/close reason or a key not UTF-8
 };
 
 std::string_view error_text(ParseError e);
@@ -138,7 +136,6 @@ PacketType scan_type(std::string_view frame);
 // route a handler packet to the worker(s) owning its id(s) without a full parse.
 // Appends each id to `ids` (views into `frame`, or into `storage` for "J" frames);
 // returns false if the frame is malformed or has no id.
-bool scan_ids(std::string_view frame, std::vector<std::string_view>& ids,
-              std::deque<std::string>& storage);
+bool scan_ids(std::string_view frame, std::vector<std::string_view>& ids, std::deque<std::string>& storage);
 
 }  // namespace zedge::zhttp

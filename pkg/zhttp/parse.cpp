@@ -40,9 +40,8 @@ enum class Field : unsigned {
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);
 
 constexpr std::array<std::string_view, kFieldCount> kFieldNames{
-    "from",   "id",      "seq",     "type",         "ext",       "condition",
-    "method", "uri",     "code",    "reason",       "headers",   "content-type",
-    "body",   "credits", "more",    "stream",       "peer-address", "peer-port",
+    "from",   "id",      "seq",          "type", "ext",     "condition", "method", "uri",          "code",
+    "reason", "headers", "content-type", "body", "credits", "more",      "stream", "peer-address", "peer-port",
 };
 
 using FieldSet = std::uint32_t;
@@ -63,23 +62,19 @@ FieldSet fields_of(PacketType type) {
   using F = Field;
   switch (type) {
     case PacketType::Data:
-      return fields(F::Method, F::Uri, F::Code, F::Reason, F::Headers, F::ContentType, F::Body,
-                    F::Credits, F::More, F::Stream, F::PeerAddress, F::PeerPort);
+      return fields(F::Method, F::Uri, F::Code, F::Reason, F::Headers, F::ContentType, F::Body, F::Credits, F::More,
+                    F::Stream, F::PeerAddress, F::PeerPort);
     case PacketType::Error:
       // code/reason/headers/body are the response of a "rejected" WebSocket.
       return fields(F::Condition, F::Code, F::Reason, F::Headers, F::Body);
-    case PacketType::Credit:
-      return fields(F::Credits);
-    case PacketType::Close:
-      return fields(F::Code, F::Body);
+    case PacketType::Credit: return fields(F::Credits);
+    case PacketType::Close: return fields(F::Code, F::Body);
     case PacketType::Ping:
-    case PacketType::Pong:
-      return fields(F::Credits, F::Body);
+    case PacketType::Pong: return fields(F::Credits, F::Body);
     case PacketType::KeepAlive:
     case PacketType::Cancel:
     case PacketType::HandoffStart:
-    case PacketType::HandoffProceed:
-      return 0;
+    case PacketType::HandoffProceed: return 0;
   }
   return 0;
 }
@@ -212,8 +207,7 @@ ParseError read_headers(const tnet::Value& v, Packet& out) {
   return read_list(v, kHeadersMax, out.headers, read_header);
 }
 
-ParseError read_field(Field f, const tnet::Value& v, Packet& out,
-                      std::optional<std::int64_t>& top_seq) {
+ParseError read_field(Field f, const tnet::Value& v, Packet& out, std::optional<std::int64_t>& top_seq) {
   switch (f) {
     case Field::From: {
       if (ParseError e = read_string(v, out.from); e != ParseError::None) return e;
@@ -283,8 +277,7 @@ ParseError parse_tnetstring(std::string_view tnet, Packet& out) {
   if (reader.error() != tnet::Error::None) return ParseError::Malformed;
 
   if (present & bit(Field::Type)) {
-    if (ParseError e = read_type(values[static_cast<std::size_t>(Field::Type)], out.type);
-        e != ParseError::None) {
+    if (ParseError e = read_type(values[static_cast<std::size_t>(Field::Type)], out.type); e != ParseError::None) {
       return e;
     }
   }
@@ -311,15 +304,13 @@ ParseError parse(std::string_view frame, Packet& out) {
   const char format = frame.front();
   frame.remove_prefix(1);
   switch (format) {
-    case 'T':
-      return parse_tnetstring(frame, out);
+    case 'T': return parse_tnetstring(frame, out);
     case 'J': {
       std::string& tnet = out.storage.emplace_back();
       if (!detail::json_to_tnetstring(frame, tnet)) return ParseError::Malformed;
       return parse_tnetstring(tnet, out);
     }
-    default:
-      return ParseError::UnknownFormat;
+    default: return ParseError::UnknownFormat;
   }
 }
 

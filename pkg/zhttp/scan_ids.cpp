@@ -56,8 +56,7 @@ bool scan_tnetstring(std::string_view tnet, std::vector<std::string_view>& ids) 
 
 }  // namespace
 
-bool scan_ids(std::string_view frame, std::vector<std::string_view>& ids,
-              std::deque<std::string>& storage) {
+bool scan_ids(std::string_view frame, std::vector<std::string_view>& ids, std::deque<std::string>& storage) {
   if (frame.empty()) return false;
   const char format = frame.front();
   frame.remove_prefix(1);

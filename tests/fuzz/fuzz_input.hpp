@@ -10,8 +10,7 @@ namespace zedge::fuzz {
 
 class FuzzInput {
  public:
-  FuzzInput(const std::uint8_t* data, std::size_t size)
-      : rest_(reinterpret_cast<const char*>(data), size) {}
+  FuzzInput(const std::uint8_t* data, std::size_t size) : rest_(reinterpret_cast<const char*>(data), size) {}
 
   // The next byte, or 0 once the input is used up.
   std::uint8_t byte() {
@@ -44,5 +43,4 @@ class FuzzInput {
 
 }  // namespace zedge::fuzz
 
-#define FUZZ_CHECK(cond) \
-  ((cond) ? static_cast<void>(0) : ::zedge::fuzz::fail(#cond, __FILE__, __LINE__))
+#define FUZZ_CHECK(cond) ((cond) ? static_cast<void>(0) : ::zedge::fuzz::fail(#cond, __FILE__, __LINE__))

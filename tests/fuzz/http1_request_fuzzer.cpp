@@ -19,13 +19,12 @@ using zedge::http1::ParserLimits;
 using zedge::http1::RequestParser;
 
 struct Feeding {
-  std::size_t cut = 0;             // the bytes arrive in two reads, split here (0: one read)
-  std::size_t body_step_bytes = 0; // at most this many body bytes per feed (0: no limit)
+  std::size_t cut = 0;              // the bytes arrive in two reads, split here (0: one read)
+  std::size_t body_step_bytes = 0;  // at most this many body bytes per feed (0: no limit)
 };
 
 std::string describe_head(const zedge::http1::RequestHead& head) {
-  std::string out = "head " + head.method + " " + head.target + " 1." +
-                    std::to_string(head.version_minor);
+  std::string out = "head " + head.method + " " + head.target + " 1." + std::to_string(head.version_minor);
   out += head.body_kind == BodyKind::None            ? " none"
          : head.body_kind == BodyKind::ContentLength ? " length:" + std::to_string(head.content_length)
                                                      : " chunked";
@@ -75,8 +74,7 @@ std::string drive(std::string_view input, const ParserLimits& limits, const Feed
           out += describe_head(parser.head());
           in_body = true;
           continue;
-        case RequestParser::Event::BodyData:
-          continue;
+        case RequestParser::Event::BodyData: continue;
         case RequestParser::Event::MessageComplete:
           out += "complete\n";
           in_body = false;
@@ -117,8 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string whole = drive(input, limits, Feeding{});
   const std::string cut = drive(input, limits, feeding);
   if (whole != cut) {
-    std::fprintf(stderr, "whole:\n%s\n--- cut at %zu, body step %zu:\n%s\n", whole.c_str(),
-                 feeding.cut, feeding.body_step_bytes, cut.c_str());
+    std::fprintf(stderr, "whole:\n%s\n--- cut at %zu, body step %zu:\n%s\n", whole.c_str(), feeding.cut,
+                 feeding.body_step_bytes, cut.c_str());
     FUZZ_CHECK(whole == cut);
   }
   return 0;

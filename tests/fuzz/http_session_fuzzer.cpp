@@ -45,20 +45,19 @@ class CountingSink : public PacketSink {
 };
 
 constexpr PacketType kTypes[] = {
-    PacketType::Data,        PacketType::Error,          PacketType::Credit, PacketType::KeepAlive,
-    PacketType::Cancel,      PacketType::HandoffStart,   PacketType::HandoffProceed,
-    PacketType::Close,       PacketType::Ping,           PacketType::Pong,
+    PacketType::Data,         PacketType::Error,          PacketType::Credit, PacketType::KeepAlive, PacketType::Cancel,
+    PacketType::HandoffStart, PacketType::HandoffProceed, PacketType::Close,  PacketType::Ping,      PacketType::Pong,
 };
 
-constexpr std::string_view kHeaderNames[] = {"Content-Type", "Content-Length", "Transfer-Encoding",
-                                             "Connection",   "Sec-WebSocket-Accept", "Upgrade",
-                                             "X-A"};
+constexpr std::string_view kHeaderNames[] = {
+    "Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Sec-WebSocket-Accept", "Upgrade", "X-A"};
 
 class Driver {
  public:
   explicit Driver(const SessionSettings& settings)
-      : session_(std::make_unique<HttpSession>(settings, zedge::session::PeerInfo{"127.0.0.1", 40000}, sink_,
-                 [this] { return "0-0-" + std::to_string(ids_++); }, now_)) {}
+      : session_(std::make_unique<HttpSession>(
+            settings, zedge::session::PeerInfo{"127.0.0.1", 40000}, sink_,
+            [this] { return "0-0-" + std::to_string(ids_++); }, now_)) {}
 
   void run(FuzzInput& in) {
     while (!in.empty() && !session_->closed()) step(in);
@@ -101,20 +100,15 @@ class Driver {
         client_eof_ = true;
         session_->on_client_closed();
         break;
-      case 9:
-        session_->set_draining((op & 0x10U) != 0);
-        break;
-      case 10:
-        session_->go_away();
-        break;
+      case 9: session_->set_draining((op & 0x10U) != 0); break;
+      case 10: session_->go_away(); break;
       case 11:
         if ((op & 0xF0U) == 0xF0U) {
           session_->shutdown();
           FUZZ_CHECK(session_->closed());
         }
         break;
-      default:
-        break;
+      default: break;
     }
     after_event();
   }

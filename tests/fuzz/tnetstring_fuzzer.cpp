@@ -17,8 +17,7 @@ using zedge::tnetstring::Value;
 using zedge::tnetstring::Writer;
 
 bool inside(std::string_view part, std::string_view whole) {
-  return part.empty() || (part.data() >= whole.data() &&
-                          part.data() + part.size() <= whole.data() + whole.size());
+  return part.empty() || (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
 }
 
 // Writes `v` (already validated) again through the readers. Scalars are copied as their
@@ -58,8 +57,7 @@ void rewrite(const Value& v, std::string& out, std::size_t depth) {
     case Type::String: FUZZ_CHECK(v.as_string(s) == Error::None && s == v.payload); break;
     default: break;
   }
-  out += std::to_string(v.payload.size()) + ":" + std::string(v.payload) +
-         static_cast<char>(v.type);
+  out += std::to_string(v.payload.size()) + ":" + std::string(v.payload) + static_cast<char>(v.type);
 }
 
 }  // namespace

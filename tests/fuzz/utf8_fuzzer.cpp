@@ -93,8 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(zedge::utf8::is_valid(text) == ref.valid);
 
   zedge::utf8::Utf8Validator v;
-  const std::size_t ends[3] = {std::min(cut1, text.size()), std::min(cut2, text.size()),
-                               text.size()};
+  const std::size_t ends[3] = {std::min(cut1, text.size()), std::min(cut2, text.size()), text.size()};
   std::size_t at = 0;
   bool fed_ok = true;
   for (const std::size_t end : ends) {

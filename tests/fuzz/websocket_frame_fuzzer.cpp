@@ -27,8 +27,7 @@ class Transcript : public FrameParser::Handler {
     in_frame_ = true;
     payload_left_ = h.payload_length;
     text += "frame fin=" + std::to_string(h.fin) + " rsv1=" + std::to_string(h.rsv1) +
-            " op=" + std::to_string(static_cast<int>(h.opcode)) +
-            " len=" + std::to_string(h.payload_length) + " [";
+            " op=" + std::to_string(static_cast<int>(h.opcode)) + " len=" + std::to_string(h.payload_length) + " [";
   }
   void on_frame_payload(std::string_view piece) override {
     FUZZ_CHECK(in_frame_ && piece.size() <= payload_left_);
@@ -48,12 +47,11 @@ class Transcript : public FrameParser::Handler {
   std::uint64_t payload_left_ = 0;
 };
 
-std::string drive(std::string_view input, const FrameParserOptions& options, std::size_t cut1,
-                  std::size_t cut2) {
+std::string drive(std::string_view input, const FrameParserOptions& options, std::size_t cut1, std::size_t cut2) {
   FrameParser parser(options);
   Transcript t;
-  const std::size_t ends[3] = {std::min(cut1, input.size()),
-                               std::min(std::max(cut1, cut2), input.size()), input.size()};
+  const std::size_t ends[3] = {std::min(cut1, input.size()), std::min(std::max(cut1, cut2), input.size()),
+                               input.size()};
   std::size_t at = 0;
   for (const std::size_t end : ends) {
     const std::string_view piece = input.substr(at, end - at);
@@ -64,8 +62,7 @@ std::string drive(std::string_view input, const FrameParserOptions& options, std
       FUZZ_CHECK(parser.close_code() == 1002 || parser.close_code() == 1009);
       FUZZ_CHECK(!parser.error_text().empty());
       FUZZ_CHECK(parser.feed(input.substr(at), t) == 0);
-      return t.text + "failed " + std::to_string(parser.close_code()) + " " +
-             std::string(parser.error_text());
+      return t.text + "failed " + std::to_string(parser.close_code()) + " " + std::string(parser.error_text());
     }
     FUZZ_CHECK(used == piece.size());
   }

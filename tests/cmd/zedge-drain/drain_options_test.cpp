@@ -36,8 +36,7 @@ TEST(DrainOptions, TheChartsHookLine) {
 
 TEST(DrainOptions, ValuesAsSeparateArguments) {
   DrainOptions o;
-  EXPECT_EQ(parse({"--delay", "0.5", "--timeout", "3", "--token-file", "/t", "--admin", "9000"}, o),
-            std::nullopt);
+  EXPECT_EQ(parse({"--delay", "0.5", "--timeout", "3", "--token-file", "/t", "--admin", "9000"}, o), std::nullopt);
   EXPECT_EQ(o.delay_seconds, 0.5);
   EXPECT_EQ(*o.timeout_seconds, 3);
   EXPECT_EQ(o.token_file, "/t");
@@ -103,8 +102,8 @@ TEST(Seconds, Range) {
 
 TEST(Usage, NamesEveryOption) {
   const std::string text = usage_text();
-  for (const char* flag : {"--admin=", "--delay=", "--timeout=", "--token-file=", "--install-to=", "--help",
-                           "--version", "Exit status"}) {
+  for (const char* flag :
+       {"--admin=", "--delay=", "--timeout=", "--token-file=", "--install-to=", "--help", "--version", "Exit status"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
   }
 }

@@ -56,8 +56,10 @@ TEST(DrainProgress, MissingOrMistypedFields) {
            "{\"listeners\":[],\"connections\":{\"total\":0}}",
            "{\"listeners\":[],\"connections\":{\"total\":-1},\"drain\":{\"started\":true,\"deadline_seconds_left\":0}}",
            "{\"listeners\":{},\"connections\":{\"total\":0},\"drain\":{\"started\":true,\"deadline_seconds_left\":0}}",
-           "{\"listeners\":[{}],\"connections\":{\"total\":0},\"drain\":{\"started\":true,\"deadline_seconds_left\":0}}",
-           "{\"listeners\":[],\"connections\":{\"total\":0},\"drain\":{\"started\":\"yes\",\"deadline_seconds_left\":0}}",
+           "{\"listeners\":[{}],\"connections\":{\"total\":0},\"drain\":{\"started\":true,\"deadline_seconds_left\":0}"
+           "}",
+           "{\"listeners\":[],\"connections\":{\"total\":0},\"drain\":{\"started\":\"yes\",\"deadline_seconds_left\":0}"
+           "}",
            "{\"listeners\":[],\"connections\":{\"total\":0},\"drain\":{\"started\":true}}",
            "{\"listeners\":[],\"connections\":{\"total\":0},\"drain\":{\"started\":true,\"deadline_seconds_left\":0}}",
        }) {

@@ -38,11 +38,11 @@ TEST(HttpResponse, ExtraBytesPastContentLengthAreIgnored) {
 }
 
 TEST(HttpResponse, Refused) {
-  for (const char* bytes : {"", "HTTP/1.1 200 OK\r\n", "HTTP/2 200\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n",
-                            "HTTP/1.1 2000 OK\r\n\r\n", "SSH-2.0-OpenSSH\r\n\r\n",
-                            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc",
-                            "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
-                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"}) {
+  for (const char* bytes :
+       {"", "HTTP/1.1 200 OK\r\n", "HTTP/2 200\r\n\r\n", "HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n",
+        "SSH-2.0-OpenSSH\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc",
+        "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"}) {
     std::string error;
     EXPECT_FALSE(parse_http_response(bytes, error)) << bytes;
     EXPECT_FALSE(error.empty()) << bytes;

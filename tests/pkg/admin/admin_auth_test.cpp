@@ -2,10 +2,10 @@
 // router (so the 401/403 bodies and headers are checked too).
 #include "admin/admin_auth.hpp"
 
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "admin/admin_router.hpp"
 #include "fake_backend.hpp"
@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kToken = "s3cret-token";
 
 struct AuthCase {
-  const char* token;          // configured ("" none)
+  const char* token;  // configured ("" none)
   bool loopback;
   const char* authorization;  // nullptr: no header
   int status;                 // of POST /drain
@@ -32,8 +32,8 @@ TEST(AdminAuth, Matrix) {
       // A token configured: it opens the door from anywhere ...
       {kToken, false, "Bearer s3cret-token", 202},
       {kToken, true, "Bearer s3cret-token", 202},
-      {kToken, false, "bearer s3cret-token", 202},   // the scheme is case-insensitive
-      {kToken, false, "Bearer   s3cret-token", 202}, // extra spaces before the token
+      {kToken, false, "bearer s3cret-token", 202},    // the scheme is case-insensitive
+      {kToken, false, "Bearer   s3cret-token", 202},  // extra spaces before the token
       // ... loopback without a header still works; elsewhere it is 401 ...
       {kToken, true, nullptr, 202},
       {kToken, false, nullptr, 401},

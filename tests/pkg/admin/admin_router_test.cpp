@@ -2,10 +2,10 @@
 // against a fake backend (no sockets).
 #include "admin/admin_router.hpp"
 
-#include <string>
-
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+
+#include <string>
 
 #include "fake_backend.hpp"
 
@@ -54,20 +54,26 @@ struct Case {
 // With a healthy, ready, not draining backend, from loopback, bodies empty.
 TEST_F(AdminRouterTest, EveryEndpointAndMethod) {
   const Case cases[] = {
-      {"GET", "/livez", 200},         {"HEAD", "/livez", 200},        {"POST", "/livez", 405},
-      {"GET", "/readyz", 200},        {"HEAD", "/readyz", 200},       {"POST", "/readyz", 405},
-      {"GET", "/status", 200},        {"HEAD", "/status", 200},       {"POST", "/status", 405},
-      {"GET", "/connections", 200},   {"HEAD", "/connections", 200},  {"POST", "/connections", 405},
-      {"GET", "/metrics", 200},       {"HEAD", "/metrics", 200},      {"POST", "/metrics", 405},
-      {"PUT", "/metrics", 405},       {"DELETE", "/status", 405},     {"OPTIONS", "/livez", 405},
-      {"GET", "/drain", 405},         {"HEAD", "/drain", 405},        {"PUT", "/drain", 405},
-      {"GET", "/drain/cancel", 405},  {"HEAD", "/drain/cancel", 405}, {"POST", "/drain/cancel", 409},
-      {"GET", "/log-level", 405},     {"HEAD", "/log-level", 405},    {"POST", "/log-level", 400},
-      {"GET", "/quit", 405},          {"HEAD", "/quit", 405},         {"GET", "/handoff", 405},
-      {"POST", "/handoff", 501},      {"GET", "/", 404},              {"GET", "/status/", 404},
-      {"POST", "/nope", 404},         {"GET", "/LIVEZ", 404},         {"GET", "/drain/cancel/x", 404},
-      {"POST", "/drain", 202},        {"POST", "/drain", 409},        {"POST", "/drain/cancel", 200},
-      {"POST", "/quit", 202},
+      {"GET", "/livez", 200},         {"HEAD", "/livez", 200},
+      {"POST", "/livez", 405},        {"GET", "/readyz", 200},
+      {"HEAD", "/readyz", 200},       {"POST", "/readyz", 405},
+      {"GET", "/status", 200},        {"HEAD", "/status", 200},
+      {"POST", "/status", 405},       {"GET", "/connections", 200},
+      {"HEAD", "/connections", 200},  {"POST", "/connections", 405},
+      {"GET", "/metrics", 200},       {"HEAD", "/metrics", 200},
+      {"POST", "/metrics", 405},      {"PUT", "/metrics", 405},
+      {"DELETE", "/status", 405},     {"OPTIONS", "/livez", 405},
+      {"GET", "/drain", 405},         {"HEAD", "/drain", 405},
+      {"PUT", "/drain", 405},         {"GET", "/drain/cancel", 405},
+      {"HEAD", "/drain/cancel", 405}, {"POST", "/drain/cancel", 409},
+      {"GET", "/log-level", 405},     {"HEAD", "/log-level", 405},
+      {"POST", "/log-level", 400},    {"GET", "/quit", 405},
+      {"HEAD", "/quit", 405},         {"GET", "/handoff", 405},
+      {"POST", "/handoff", 501},      {"GET", "/", 404},
+      {"GET", "/status/", 404},       {"POST", "/nope", 404},
+      {"GET", "/LIVEZ", 404},         {"GET", "/drain/cancel/x", 404},
+      {"POST", "/drain", 202},        {"POST", "/drain", 409},
+      {"POST", "/drain/cancel", 200}, {"POST", "/quit", 202},
   };
   for (const auto& c : cases) {
     const auto r = handle(c.method, c.path);
@@ -124,22 +130,23 @@ TEST_F(AdminRouterTest, Readyz) {
 TEST_F(AdminRouterTest, StatusJsonIsExact) {
   const auto r = handle("GET", "/status");
   EXPECT_EQ(r.content_type, "application/json");
-  EXPECT_EQ(r.body,
-            R"({"version":"1.2.3","state":"LIVE","ready":true,"not_ready_reason":null,"uptime_seconds":12.5,)"
-            R"("listeners":[{"address":"0.0.0.0:8000","mode":"stream","tls":false,"open":true},)"
-            R"({"address":"127.0.0.1:8001","mode":"req","tls":true,"open":false}],)"
-            R"("connections":{"total":5,"by_protocol":{"http":4,"websocket":1},"by_mode":{"stream":4,"req":1},)"
-            R"("by_state":{"idle":1,"active":2,"websocket":1,"lingering":1}},)"
-            R"("workers":[{"index":0,"connections":{"total":4,"by_protocol":{"http":3,"websocket":1},)"
-            R"("by_mode":{"stream":3,"req":1},"by_state":{"idle":1,"active":2,"websocket":1,"lingering":0}}},)"
-            R"({"index":1,"connections":{"total":1,"by_protocol":{"http":1,"websocket":0},)"
-            R"("by_mode":{"stream":1,"req":0},"by_state":{"idle":0,"active":0,"websocket":0,"lingering":1}}}],)"
-            R"("handlers":{"connected":1,"seen":[{"address":"handler-1","last_seen_seconds_ago":0.25}],"discovery":[]},)"
-            R"("totals":{"connections_accepted":10,"requests":20,"websocket_messages":30,)"
-            R"("client_received_bytes":400,"client_sent_bytes":500},)"
-            R"("drain":{"started":false,"finished":false,"deadline_seconds_left":0.0,"timeout_seconds":25.0,"stop_accepting":true,)"
-            R"("close_websockets_now":false,"exit":false}})"
-            "\n");
+  EXPECT_EQ(
+      r.body,
+      R"({"version":"1.2.3","state":"LIVE","ready":true,"not_ready_reason":null,"uptime_seconds":12.5,)"
+      R"("listeners":[{"address":"0.0.0.0:8000","mode":"stream","tls":false,"open":true},)"
+      R"({"address":"127.0.0.1:8001","mode":"req","tls":true,"open":false}],)"
+      R"("connections":{"total":5,"by_protocol":{"http":4,"websocket":1},"by_mode":{"stream":4,"req":1},)"
+      R"("by_state":{"idle":1,"active":2,"websocket":1,"lingering":1}},)"
+      R"("workers":[{"index":0,"connections":{"total":4,"by_protocol":{"http":3,"websocket":1},)"
+      R"("by_mode":{"stream":3,"req":1},"by_state":{"idle":1,"active":2,"websocket":1,"lingering":0}}},)"
+      R"({"index":1,"connections":{"total":1,"by_protocol":{"http":1,"websocket":0},)"
+      R"("by_mode":{"stream":1,"req":0},"by_state":{"idle":0,"active":0,"websocket":0,"lingering":1}}}],)"
+      R"("handlers":{"connected":1,"seen":[{"address":"handler-1","last_seen_seconds_ago":0.25}],"discovery":[]},)"
+      R"("totals":{"connections_accepted":10,"requests":20,"websocket_messages":30,)"
+      R"("client_received_bytes":400,"client_sent_bytes":500},)"
+      R"("drain":{"started":false,"finished":false,"deadline_seconds_left":0.0,"timeout_seconds":25.0,"stop_accepting":true,)"
+      R"("close_websockets_now":false,"exit":false}})"
+      "\n");
 }
 
 TEST_F(AdminRouterTest, StatusWhileDrainingAndNotReady) {
@@ -197,8 +204,9 @@ TEST_F(AdminRouterTest, DrainWithoutBodyUsesTheDefaults) {
 }
 
 TEST_F(AdminRouterTest, DrainBodyFields) {
-  const auto r = handle("POST", "/drain",
-                        R"({"timeout_seconds": 2.5, "stop_accepting": false, "close_websockets_now": true, "exit": true})");
+  const auto r =
+      handle("POST", "/drain",
+             R"({"timeout_seconds": 2.5, "stop_accepting": false, "close_websockets_now": true, "exit": true})");
   EXPECT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(backend.last_drain.timeout, std::chrono::milliseconds(2500));
   EXPECT_FALSE(backend.last_drain.stop_accepting);
@@ -261,8 +269,15 @@ TEST_F(AdminRouterTest, LogLevel) {
   EXPECT_EQ(r.body, "{\"level\":3}\n");
   EXPECT_EQ(backend.log_levels, std::vector<int>{3});
 
-  const char* bad[] = {"", "{}", R"({"level": 5})", R"({"level": -1})", R"({"level": 2.0})", R"({"level": "2"})",
-                       R"({"level": 2, "x": 1})", "[2]", "{\"level\":"};
+  const char* bad[] = {"",
+                       "{}",
+                       R"({"level": 5})",
+                       R"({"level": -1})",
+                       R"({"level": 2.0})",
+                       R"({"level": "2"})",
+                       R"({"level": 2, "x": 1})",
+                       "[2]",
+                       "{\"level\":"};
   for (const char* body : bad) EXPECT_EQ(handle("POST", "/log-level", body).status, 400) << body;
   EXPECT_EQ(backend.log_levels.size(), 1U);
 }

@@ -4,6 +4,7 @@
 #include "admin/admin_server.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,8 +16,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "fake_backend.hpp"
 
@@ -201,8 +200,9 @@ TEST_F(AdminServerTest, PostDrainWithABody) {
 
 TEST_F(AdminServerTest, ChunkedBody) {
   Client c(server->port());
-  c.send("POST /log-level HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "5\r\n{\"lev\r\n6\r\nel\":4}\r\n0\r\n\r\n");
+  c.send(
+      "POST /log-level HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\n{\"lev\r\n6\r\nel\":4}\r\n0\r\n\r\n");
   const auto r = c.response();
   EXPECT_EQ(status_line(r), "HTTP/1.1 200 OK");
   EXPECT_EQ(body_of(r), "{\"level\":4}\n");

@@ -1,11 +1,11 @@
 // Prints, one JSON object a line, the router's answer to every endpoint x method in each
 // backend state that changes a response, for check_router_responses.py to hold against
 // api/admin.openapi.yaml.
-#include <iostream>
-#include <string>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <iostream>
+#include <string>
 
 #include "admin/admin_router.hpp"
 #include "fake_backend.hpp"
@@ -51,8 +51,8 @@ void print(AdminRouter& router, const std::string& method, const std::string& ta
   std::cout << buffer.GetString() << "\n";
 }
 
-const char* const kPaths[] = {"/livez", "/readyz", "/status", "/connections", "/metrics", "/drain",
-                              "/drain/cancel", "/log-level", "/quit", "/handoff", "/nope"};
+const char* const kPaths[] = {"/livez",        "/readyz",    "/status", "/connections", "/metrics", "/drain",
+                              "/drain/cancel", "/log-level", "/quit",   "/handoff",     "/nope"};
 const char* const kMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE"};
 
 }  // namespace
@@ -66,10 +66,10 @@ int main() {
     }
     print(router, "POST", "/drain/cancel");  // 200 after the drain above (quit drains too)
     print(router, "POST", "/drain", R"({"timeout_seconds":5,"stop_accepting":false})");  // 202
-    print(router, "GET", "/status");  // DRAINING
-    print(router, "POST", "/drain");  // 409: already draining
-    print(router, "POST", "/drain/cancel");  // 200
-    print(router, "POST", "/drain/cancel");  // 409: nothing to cancel
+    print(router, "GET", "/status");                                                     // DRAINING
+    print(router, "POST", "/drain");                                                     // 409: already draining
+    print(router, "POST", "/drain/cancel");                                              // 200
+    print(router, "POST", "/drain/cancel");                                              // 409: nothing to cancel
     print(router, "POST", "/drain", "{bad");
     print(router, "POST", "/log-level", R"({"level":2})");
     print(router, "POST", "/log-level", R"({"level":7})");

@@ -1,7 +1,7 @@
 // Handler discovery's connect/disconnect decisions, on a fake clock.
-#include <gtest/gtest.h>
-
 #include "bridge/discovered_endpoints.hpp"
+
+#include <gtest/gtest.h>
 
 namespace zedge::bridge {
 namespace {

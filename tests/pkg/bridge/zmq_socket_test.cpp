@@ -1,6 +1,8 @@
 // ZmqSocket owns exactly one libzmq socket: closed when it goes, handed over by a move,
 // never closed by a moved-from object. Closing is observed from the other end, as the
 // disconnect a bound socket's monitor reports.
+#include "bridge/zmq_socket.hpp"
+
 #include <gtest/gtest.h>
 #include <zmq.h>
 
@@ -13,7 +15,6 @@
 
 #include "bridge/zmq_context.hpp"
 #include "bridge/zmq_message.hpp"
-#include "bridge/zmq_socket.hpp"
 
 namespace zedge::bridge {
 namespace {
@@ -29,8 +30,7 @@ class BoundPeer {
     std::size_t size = sizeof endpoint;
     zmq_getsockopt(socket_.get(), ZMQ_LAST_ENDPOINT, endpoint, &size);
     endpoint_ = endpoint;
-    zmq_socket_monitor(socket_.get(), "inproc://bound-peer-events",
-                       ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED);
+    zmq_socket_monitor(socket_.get(), "inproc://bound-peer-events", ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED);
     events_ = ZmqSocket(context.get(), ZMQ_PAIR);
     events_.set(ZMQ_LINGER, 0);
     EXPECT_TRUE(events_.connect("inproc://bound-peer-events"));

@@ -135,15 +135,13 @@ TEST(ParseListen, BadAddress) {
   EXPECT_EQ(error_for("127.1:80"), "failed to parse listen: invalid address '127.1'" + want);
   EXPECT_EQ(error_for("[::1%lo]:80"), "failed to parse listen: invalid address '[::1%lo]'" + want);
   EXPECT_EQ(error_for("[::1%]:80"), "failed to parse listen: invalid address '[::1%]'" + want);
-  EXPECT_EQ(error_for("[::1%4294967296]:80"),
-            "failed to parse listen: invalid address '[::1%4294967296]'" + want);
+  EXPECT_EQ(error_for("[::1%4294967296]:80"), "failed to parse listen: invalid address '[::1%4294967296]'" + want);
   EXPECT_EQ(error_for("[]:80"), "failed to parse listen: invalid address '[]'" + want);
 }
 
 TEST(ParseListen, BadParams) {
   EXPECT_EQ(error_for("8000,bogus"), "failed to parse listen: invalid param 'bogus'");
-  EXPECT_EQ(error_for("127.0.0.1:8000,stream,bogus=1"),
-            "failed to parse listen: invalid param 'bogus=1'");
+  EXPECT_EQ(error_for("127.0.0.1:8000,stream,bogus=1"), "failed to parse listen: invalid param 'bogus=1'");
   EXPECT_EQ(error_for("8000,"), "failed to parse listen: invalid param ''");
   EXPECT_EQ(error_for("8000,Stream"), "failed to parse listen: invalid param 'Stream'");
   EXPECT_EQ(error_for("/s,local,mode=8"), "failed to parse listen: invalid mode: '8' is not an octal number");
@@ -179,8 +177,7 @@ TEST(ListenSpecToString, WritesCanonicalCommandLineForm) {
 TEST(ListenSpecToString, RoundTrips) {
   for (const std::string value :
        {"0.0.0.0:7999,stream", "[::1]:7998,stream", "127.0.0.1:8443,stream,tls,default-cert=d",
-        "[fe80::1%2]:80,req,tls", "/var/run/x.sock,stream,local,mode=660,user=a,group=b",
-        "10.0.0.1:0,req"}) {
+        "[fe80::1%2]:80,req,tls", "/var/run/x.sock,stream,local,mode=660,user=a,group=b", "10.0.0.1:0,req"}) {
     EXPECT_EQ(parsed(value).to_string(), value);
   }
 }

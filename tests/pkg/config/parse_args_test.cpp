@@ -99,8 +99,7 @@ TEST(ParseArgs, PushpinArgvIsAccepted) {
   EXPECT_EQ(config.listens[2].port, 8443);
   EXPECT_TRUE(config.listens[2].tls);
   EXPECT_EQ(config.listens[2].default_cert, "default_8443");
-  EXPECT_EQ(config.zclient_stream,
-            std::vector<std::string>{"ipc:///var/run/pushpin/pushpin-condure"});
+  EXPECT_EQ(config.zclient_stream, std::vector<std::string>{"ipc:///var/run/pushpin/pushpin-condure"});
   EXPECT_EQ(config.zclient_req, std::vector<std::string>{"ipc://client"});
   EXPECT_EQ(config.buffer_size, 8192U);
   EXPECT_EQ(config.stream_maxconn, 50000U);
@@ -115,8 +114,7 @@ TEST(ParseArgs, LogLevel) {
   expect_both_forms("--log-level", "4", [](const Config& c) { EXPECT_EQ(c.log_level, 4); });
   // Condure treats anything above 4 as trace.
   expect_both_forms("--log-level", "99", [](const Config& c) { EXPECT_EQ(c.log_level, 4); });
-  expect_both_forms("--log-level", "18446744073709551615",
-                    [](const Config& c) { EXPECT_EQ(c.log_level, 4); });
+  expect_both_forms("--log-level", "18446744073709551615", [](const Config& c) { EXPECT_EQ(c.log_level, 4); });
 }
 
 TEST(ParseArgs, Id) {
@@ -129,15 +127,12 @@ TEST(ParseArgs, Id) {
 TEST(ParseArgs, Workers) {
   expect_both_forms("--workers", "1", [](const Config& c) { EXPECT_EQ(c.workers, 1U); });
   expect_both_forms("--workers", "+3", [](const Config& c) { EXPECT_EQ(c.workers, 3U); });
-  EXPECT_EQ(parsed({"--workers", "1024", "--req-maxconn", "1024", "--stream-maxconn", "1024"}).workers,
-            1024U);
+  EXPECT_EQ(parsed({"--workers", "1024", "--req-maxconn", "1024", "--stream-maxconn", "1024"}).workers, 1024U);
 }
 
 TEST(ParseArgs, Maxconn) {
-  expect_both_forms("--req-maxconn", "5000",
-                    [](const Config& c) { EXPECT_EQ(c.req_maxconn, 5000U); });
-  expect_both_forms("--stream-maxconn", "50000",
-                    [](const Config& c) { EXPECT_EQ(c.stream_maxconn, 50000U); });
+  expect_both_forms("--req-maxconn", "5000", [](const Config& c) { EXPECT_EQ(c.req_maxconn, 5000U); });
+  expect_both_forms("--stream-maxconn", "50000", [](const Config& c) { EXPECT_EQ(c.stream_maxconn, 50000U); });
   const Config at_limit = parsed({"--req-maxconn", "2", "--stream-maxconn", "9999998"});
   EXPECT_EQ(at_limit.req_maxconn + at_limit.stream_maxconn, 10000000U);
   const Config equal_to_workers = parsed({"--workers", "4", "--req-maxconn", "4", "--stream-maxconn", "4"});
@@ -145,23 +140,16 @@ TEST(ParseArgs, Maxconn) {
 }
 
 TEST(ParseArgs, SizesAndTimeouts) {
-  expect_both_forms("--buffer-size", "16384",
-                    [](const Config& c) { EXPECT_EQ(c.buffer_size, 16384U); });
-  expect_both_forms("--body-buffer-size", "1000000",
-                    [](const Config& c) { EXPECT_EQ(c.body_buffer_size, 1000000U); });
+  expect_both_forms("--buffer-size", "16384", [](const Config& c) { EXPECT_EQ(c.buffer_size, 16384U); });
+  expect_both_forms("--body-buffer-size", "1000000", [](const Config& c) { EXPECT_EQ(c.body_buffer_size, 1000000U); });
   expect_both_forms("--messages-max", "7", [](const Config& c) { EXPECT_EQ(c.messages_max, 7U); });
-  expect_both_forms("--req-timeout", "5",
-                    [](const Config& c) { EXPECT_EQ(c.req_timeout_seconds, 5U); });
-  expect_both_forms("--stream-timeout", "60",
-                    [](const Config& c) { EXPECT_EQ(c.stream_timeout_seconds, 60U); });
-  expect_both_forms("--header-timeout", "10",
-                    [](const Config& c) { EXPECT_EQ(c.header_timeout_seconds, 10U); });
-  expect_both_forms("--header-timeout", "0",
-                    [](const Config& c) { EXPECT_EQ(c.header_timeout_seconds, 0U); });
+  expect_both_forms("--req-timeout", "5", [](const Config& c) { EXPECT_EQ(c.req_timeout_seconds, 5U); });
+  expect_both_forms("--stream-timeout", "60", [](const Config& c) { EXPECT_EQ(c.stream_timeout_seconds, 60U); });
+  expect_both_forms("--header-timeout", "10", [](const Config& c) { EXPECT_EQ(c.header_timeout_seconds, 10U); });
+  expect_both_forms("--header-timeout", "0", [](const Config& c) { EXPECT_EQ(c.header_timeout_seconds, 0U); });
   // Condure accepts zero for all of these.
   expect_both_forms("--buffer-size", "0", [](const Config& c) { EXPECT_EQ(c.buffer_size, 0U); });
-  expect_both_forms("--stream-timeout", "0",
-                    [](const Config& c) { EXPECT_EQ(c.stream_timeout_seconds, 0U); });
+  expect_both_forms("--stream-timeout", "0", [](const Config& c) { EXPECT_EQ(c.stream_timeout_seconds, 0U); });
 }
 
 TEST(ParseArgs, Listen) {
@@ -193,11 +181,9 @@ TEST(ParseArgs, ZclientReq) {
   expect_both_forms("--zclient-req", "tcp://127.0.0.1:5555", [](const Config& c) {
     EXPECT_EQ(c.zclient_req, std::vector<std::string>{"tcp://127.0.0.1:5555"});
   });
-  const Config repeated =
-      parsed({"--listen", "8000,req", "--zclient-req", "ipc://a", "--zclient-req=ipc://b",
-              "--zclient-req", "ipc://c", "ipc://d"});
-  EXPECT_EQ(repeated.zclient_req,
-            (std::vector<std::string>{"ipc://a", "ipc://b", "ipc://c", "ipc://d"}));
+  const Config repeated = parsed({"--listen", "8000,req", "--zclient-req", "ipc://a", "--zclient-req=ipc://b",
+                                  "--zclient-req", "ipc://c", "ipc://d"});
+  EXPECT_EQ(repeated.zclient_req, (std::vector<std::string>{"ipc://a", "ipc://b", "ipc://c", "ipc://d"}));
   EXPECT_EQ(parsed({"--listen", "8000,req", "--zclient-req", "tcp://*:*"}).zclient_req[0], "tcp://*:*");
 }
 
@@ -230,9 +216,8 @@ TEST(ParseArgs, IpcFileModeIsOctal) {
 }
 
 TEST(ParseArgs, TlsIdentitiesDir) {
-  expect_both_forms("--tls-identities-dir", "/etc/pushpin/runner/certs", [](const Config& c) {
-    EXPECT_EQ(c.tls_identities_dir, "/etc/pushpin/runner/certs");
-  });
+  expect_both_forms("--tls-identities-dir", "/etc/pushpin/runner/certs",
+                    [](const Config& c) { EXPECT_EQ(c.tls_identities_dir, "/etc/pushpin/runner/certs"); });
 }
 
 TEST(ParseArgs, SizesSkipsEverythingButLogLevel) {
@@ -273,20 +258,33 @@ TEST(ParseArgs, Version) {
 TEST(HelpText, ListsEveryFlagWithItsDefault) {
   const std::string help = help_text();
   EXPECT_EQ(help.rfind(version_text(), 0), 0U);
-  for (const char* flag :
-       {"--log-level <N>", "--id <ID>", "--workers <N>", "--req-maxconn <N>", "--stream-maxconn <N>",
-        "--buffer-size <N>", "--body-buffer-size <N>", "--messages-max <N>", "--req-timeout <N>",
-        "--stream-timeout <N>", "--listen <[addr:]port[,params...]>", "--zclient-req <spec>",
-        "--zclient-stream <spec-base>", "--zclient-connect", "--ipc-file-mode <octal>",
-        "--tls-identities-dir <directory>", "--compression", "--sizes", "-h, --help",
-        "-V, --version", "--header-timeout <N>"}) {
+  for (const char* flag : {"--log-level <N>",
+                           "--id <ID>",
+                           "--workers <N>",
+                           "--req-maxconn <N>",
+                           "--stream-maxconn <N>",
+                           "--buffer-size <N>",
+                           "--body-buffer-size <N>",
+                           "--messages-max <N>",
+                           "--req-timeout <N>",
+                           "--stream-timeout <N>",
+                           "--listen <[addr:]port[,params...]>",
+                           "--zclient-req <spec>",
+                           "--zclient-stream <spec-base>",
+                           "--zclient-connect",
+                           "--ipc-file-mode <octal>",
+                           "--tls-identities-dir <directory>",
+                           "--compression",
+                           "--sizes",
+                           "-h, --help",
+                           "-V, --version",
+                           "--header-timeout <N>"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   for (const char* shown_default :
-       {"[default: 2]", "[default: condure]", "[default: 100]", "[default: 10000]",
-        "[default: 8192]", "[default: 100000]", "[default: 30]", "[default: 1800]",
-        "[default: 0.0.0.0:8000,stream", "[default: ipc://client]", "[default: .]",
-        "[default: left as created]"}) {
+       {"[default: 2]", "[default: condure]", "[default: 100]", "[default: 10000]", "[default: 8192]",
+        "[default: 100000]", "[default: 30]", "[default: 1800]", "[default: 0.0.0.0:8000,stream",
+        "[default: ipc://client]", "[default: .]", "[default: left as created]"}) {
     EXPECT_NE(help.find(shown_default), std::string::npos) << shown_default;
   }
   EXPECT_NE(help.back(), '\n');
@@ -317,11 +315,9 @@ TEST(UsageErrors, MissingValue) {
 }
 
 TEST(UsageErrors, RepeatedSingleValueOptions) {
-  EXPECT_EQ(usage_error({"--workers", "2", "--workers", "3"}),
-            "option '--workers' given more than once");
+  EXPECT_EQ(usage_error({"--workers", "2", "--workers", "3"}), "option '--workers' given more than once");
   EXPECT_EQ(usage_error({"--id=a", "--id=a"}), "option '--id' given more than once");
-  EXPECT_EQ(usage_error({"--compression", "--compression"}),
-            "option '--compression' given more than once");
+  EXPECT_EQ(usage_error({"--compression", "--compression"}), "option '--compression' given more than once");
 }
 
 TEST(UsageErrors, StrayArguments) {
@@ -333,16 +329,12 @@ TEST(UsageErrors, StrayArguments) {
 }
 
 TEST(ValueErrors, Numbers) {
-  EXPECT_EQ(value_error({"--workers", "abc"}),
-            "failed to parse workers: 'abc' is not a non-negative decimal integer");
-  EXPECT_EQ(value_error({"--workers=-1"}),
-            "failed to parse workers: '-1' is not a non-negative decimal integer");
-  EXPECT_EQ(value_error({"--workers", " 2"}),
-            "failed to parse workers: ' 2' is not a non-negative decimal integer");
+  EXPECT_EQ(value_error({"--workers", "abc"}), "failed to parse workers: 'abc' is not a non-negative decimal integer");
+  EXPECT_EQ(value_error({"--workers=-1"}), "failed to parse workers: '-1' is not a non-negative decimal integer");
+  EXPECT_EQ(value_error({"--workers", " 2"}), "failed to parse workers: ' 2' is not a non-negative decimal integer");
   EXPECT_EQ(value_error({"--workers="}), "failed to parse workers: empty value");
   EXPECT_EQ(value_error({"--workers", "+"}), "failed to parse workers: '+' is not a number");
-  EXPECT_EQ(value_error({"--workers", "4294967296"}),
-            "failed to parse workers: '4294967296' is too large");
+  EXPECT_EQ(value_error({"--workers", "4294967296"}), "failed to parse workers: '4294967296' is too large");
   EXPECT_EQ(value_error({"--log-level", "abc"}),
             "failed to parse log-level: 'abc' is not a non-negative decimal integer");
   EXPECT_EQ(value_error({"--log-level", "18446744073709551616"}),
@@ -363,12 +355,9 @@ TEST(ValueErrors, Numbers) {
 }
 
 TEST(ValueErrors, IpcFileMode) {
-  EXPECT_EQ(value_error({"--ipc-file-mode", "abc"}),
-            "failed to parse ipc-file-mode: 'abc' is not an octal number");
-  EXPECT_EQ(value_error({"--ipc-file-mode", "0o777"}),
-            "failed to parse ipc-file-mode: '0o777' is not an octal number");
-  EXPECT_EQ(value_error({"--ipc-file-mode", "9"}),
-            "failed to parse ipc-file-mode: '9' is not an octal number");
+  EXPECT_EQ(value_error({"--ipc-file-mode", "abc"}), "failed to parse ipc-file-mode: 'abc' is not an octal number");
+  EXPECT_EQ(value_error({"--ipc-file-mode", "0o777"}), "failed to parse ipc-file-mode: '0o777' is not an octal number");
+  EXPECT_EQ(value_error({"--ipc-file-mode", "9"}), "failed to parse ipc-file-mode: '9' is not an octal number");
   EXPECT_EQ(value_error({"--ipc-file-mode", "10000"}),
             "failed to parse ipc-file-mode: '10000' is too large (at most 07777)");
 }
@@ -385,17 +374,13 @@ TEST(ValueErrors, WorkersRange) {
 }
 
 TEST(ValueErrors, Maxconn) {
-  EXPECT_EQ(value_error({"--req-maxconn", "1", "--workers", "2"}),
-            "req-maxconn (1) must be >= workers (2)");
-  EXPECT_EQ(value_error({"--stream-maxconn", "1", "--workers", "2"}),
-            "stream-maxconn (1) must be >= workers (2)");
-  const std::string too_large =
-      "total maxconn is too large: req-maxconn + stream-maxconn must be at most 10000000";
+  EXPECT_EQ(value_error({"--req-maxconn", "1", "--workers", "2"}), "req-maxconn (1) must be >= workers (2)");
+  EXPECT_EQ(value_error({"--stream-maxconn", "1", "--workers", "2"}), "stream-maxconn (1) must be >= workers (2)");
+  const std::string too_large = "total maxconn is too large: req-maxconn + stream-maxconn must be at most 10000000";
   EXPECT_EQ(value_error({"--req-maxconn", "5000000", "--stream-maxconn", "5000001"}), too_large);
   // Condure 1.9.1's sum wraps here and it crashes later; zedge refuses.
   EXPECT_EQ(value_error({"--req-maxconn", "18446744073709551615"}), too_large);
-  EXPECT_EQ(value_error({"--req-maxconn", "2", "--stream-maxconn", "18446744073709551615"}),
-            too_large);
+  EXPECT_EQ(value_error({"--req-maxconn", "2", "--stream-maxconn", "18446744073709551615"}), too_large);
 }
 
 TEST(ValueErrors, Listen) {

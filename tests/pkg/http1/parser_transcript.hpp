@@ -24,8 +24,8 @@ struct Transcript {
   std::string text;                  // one line per head, body run, completion, error
   std::vector<std::string> targets;  // request-target of each HeadComplete
   std::optional<int> error_status;
-  std::string unconsumed;            // bytes left in the buffer at the end (none after an error:
-                                     // how far a dead parser read does not matter)
+  std::string unconsumed;  // bytes left in the buffer at the end (none after an error:
+                           // how far a dead parser read does not matter)
 
   bool operator==(const Transcript&) const = default;
 };

@@ -141,7 +141,8 @@ TEST(RequestParser, ChunkedBodyIsDechunkedAndTrailersAreDiscarded) {
 TEST(RequestParser, LlhttpRefusesAnExtensionAfterAnUnquotedExtensionValue) {
   // RFC 9112 §7.1.1 allows "6;a=b;c=d"; llhttp 8.1 stops at the second ';'. Recorded so
   // that a change in llhttp shows up here.
-  const auto t = drive_whole("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6;a=b;c=d\r\n world\r\n0\r\n\r\n");
+  const auto t =
+      drive_whole("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6;a=b;c=d\r\n world\r\n0\r\n\r\n");
   EXPECT_EQ(t.error_status, 400);
 }
 
@@ -279,22 +280,21 @@ TEST_P(KeepAlive, FollowsVersionAndConnectionTokens) {
   EXPECT_EQ(parser.head().keep_alive, c.keep_alive);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Matrix, KeepAlive,
-    ::testing::Values(KeepAliveCase{"HTTP/1.1", "", true},
-                      KeepAliveCase{"HTTP/1.1", "Connection: close\r\n", false},
-                      KeepAliveCase{"HTTP/1.1", "Connection: CLOSE\r\n", false},
-                      KeepAliveCase{"HTTP/1.1", "Connection: keep-alive\r\n", true},
-                      KeepAliveCase{"HTTP/1.1", "Connection: Upgrade, close\r\n", false},
-                      KeepAliveCase{"HTTP/1.1", "Connection: foo\r\nConnection: close\r\n", false},
-                      KeepAliveCase{"HTTP/1.1", "Connection: closed\r\n", true},
-                      KeepAliveCase{"HTTP/1.1", "Connection: keep-alive, close\r\n", false},
-                      KeepAliveCase{"HTTP/1.0", "", false},
-                      KeepAliveCase{"HTTP/1.0", "Connection: keep-alive\r\n", true},
-                      KeepAliveCase{"HTTP/1.0", "Connection: Keep-Alive\r\n", true},
-                      KeepAliveCase{"HTTP/1.0", "Connection: foo , keep-alive\r\n", true},
-                      KeepAliveCase{"HTTP/1.0", "Connection: keep-alive, close\r\n", false},
-                      KeepAliveCase{"HTTP/1.0", "Connection: close\r\n", false}));
+INSTANTIATE_TEST_SUITE_P(Matrix, KeepAlive,
+                         ::testing::Values(KeepAliveCase{"HTTP/1.1", "", true},
+                                           KeepAliveCase{"HTTP/1.1", "Connection: close\r\n", false},
+                                           KeepAliveCase{"HTTP/1.1", "Connection: CLOSE\r\n", false},
+                                           KeepAliveCase{"HTTP/1.1", "Connection: keep-alive\r\n", true},
+                                           KeepAliveCase{"HTTP/1.1", "Connection: Upgrade, close\r\n", false},
+                                           KeepAliveCase{"HTTP/1.1", "Connection: foo\r\nConnection: close\r\n", false},
+                                           KeepAliveCase{"HTTP/1.1", "Connection: closed\r\n", true},
+                                           KeepAliveCase{"HTTP/1.1", "Connection: keep-alive, close\r\n", false},
+                                           KeepAliveCase{"HTTP/1.0", "", false},
+                                           KeepAliveCase{"HTTP/1.0", "Connection: keep-alive\r\n", true},
+                                           KeepAliveCase{"HTTP/1.0", "Connection: Keep-Alive\r\n", true},
+                                           KeepAliveCase{"HTTP/1.0", "Connection: foo , keep-alive\r\n", true},
+                                           KeepAliveCase{"HTTP/1.0", "Connection: keep-alive, close\r\n", false},
+                                           KeepAliveCase{"HTTP/1.0", "Connection: close\r\n", false}));
 
 TEST(RequestParser, Http10WithTransferEncodingIsProcessedThenClosed) {
   // RFC 9112 §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing somewhere.
@@ -386,9 +386,9 @@ TEST(RequestParser, AfterARefusedUpgradeTheNextBytesAreHttpAgain) {
 }
 
 TEST(RequestParser, WebSocketRequestWithABodyReadsTheBodyFirst) {
-  const auto t = drive_whole(bytes(
-      "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 2\r\n\r\n"
-      "ab\x81\x00"));
+  const auto t = drive_whole(
+      bytes("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nContent-Length: 2\r\n\r\n"
+            "ab\x81\x00"));
   EXPECT_NE(t.text.find("body [ab]\ncomplete\n"), std::string::npos) << t.text;
   EXPECT_EQ(t.unconsumed, bytes("\x81\x00"));
 }

@@ -76,8 +76,12 @@ TEST(SplitFeedingMutated, RandomEditsOfValidRequestsParseTheSameWhenCut) {
       const char c = alphabet[random() % alphabet.size()];
       switch (random() % 3) {
         case 0: in.insert(at, 1, c); break;
-        case 1: if (at < in.size()) in.erase(at, 1); break;
-        default: if (at < in.size()) in[at] = c; break;
+        case 1:
+          if (at < in.size()) in.erase(at, 1);
+          break;
+        default:
+          if (at < in.size()) in[at] = c;
+          break;
       }
     }
     const auto whole = drive_whole(in);
@@ -117,14 +121,16 @@ INSTANTIATE_TEST_SUITE_P(
                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
                      "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58\x88\x80\x00\x00\x00\x00")},
         Sample{"h2c_upgrade_ignored",
-               "GET /1 HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"},
+               "GET /1 HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nGET /2 HTTP/1.1\r\nHost: "
+               "a\r\n\r\n"},
         Sample{"incomplete_body", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhalf"},
         Sample{"incomplete_head", "GET / HTTP/1.1\r\nHost: a\r\nX-Partial: val"},
         Sample{"error_cl_te",
                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX"},
         Sample{"error_obs_fold", "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n 2\r\n\r\n"},
         Sample{"error_bare_lf_blank_line", "GET / HTTP/1.1\r\nHost: a\r\n\n"},
-        Sample{"error_bad_chunk_size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n"},
+        Sample{"error_bad_chunk_size",
+               "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n"},
         Sample{"error_after_good_request",
                "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n"},
         Sample{"error_version", "GET / HTTP/1.2\r\nHost: a\r\n\r\n"},

@@ -274,10 +274,9 @@ TEST(WriteHead, NotModifiedWithoutLengthHasNone) {
 }
 
 TEST(WriteHead, SwitchingProtocolsKeepsConnectionAndAddsNothing) {
-  auto info = info_for(1, 101,
-                       {{"Upgrade", "websocket"},
-                        {"Connection", "Upgrade"},
-                        {"Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}});
+  auto info = info_for(
+      1, 101,
+      {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}});
   info.keep_alive = false;  // even a request with Content-Length: 0 gets no "Connection: close"
   EXPECT_EQ(head_bytes(info),
             "HTTP/1.1 101 Switching Protocols\r\n"

@@ -2,13 +2,13 @@
 // line must have for Prometheus' text parser (the Python check parses it for real).
 #include "metrics/prometheus_text.hpp"
 
+#include <gtest/gtest.h>
+
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "sample_snapshot.hpp"
 
@@ -93,7 +93,8 @@ TEST_F(PrometheusText, HistogramBucketsAreCumulativeWithSumAndCount) {
 // Every sample line is `name{labels} value` under a TYPE line of its family (a histogram's
 // samples add _bucket, _sum, _count), HELP has no line break, and the text ends in "\n".
 TEST_F(PrometheusText, EveryLineIsValidExposition) {
-  static const std::regex kSample(R"re(^([a-z_]+)(\{[a-z_]+="[^"\\\n]*"(,[a-z_]+="[^"\\\n]*")*\})? (-?[0-9.e+]+|\+Inf)$)re");
+  static const std::regex kSample(
+      R"re(^([a-z_]+)(\{[a-z_]+="[^"\\\n]*"(,[a-z_]+="[^"\\\n]*")*\})? (-?[0-9.e+]+|\+Inf)$)re");
   static const std::regex kType(R"(^# TYPE ([a-z_]+) (counter|gauge|histogram)$)");
   static const std::regex kHelp(R"(^# HELP ([a-z_]+) [^\\]+$)");
   ASSERT_FALSE(text.empty());
@@ -124,7 +125,8 @@ TEST_F(PrometheusText, EveryLineIsValidExposition) {
     }
   }
   EXPECT_EQ(families.size(), 15U);
-  // 2 active + 1 + 28 closed (2 protocols x 14 reasons) + 6 requests + 16 histogram + 2 bytes + 2 ws + 20 zhttp + 1 + 1 + 1
+  // 2 active + 1 + 28 closed (2 protocols x 14 reasons) + 6 requests + 16 histogram + 2 bytes + 2 ws + 20 zhttp + 1 + 1
+  // + 1
   // + 1 discovered + 2 lookups + 1 build info
   EXPECT_EQ(samples, 84U);
 }

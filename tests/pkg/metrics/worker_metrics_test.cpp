@@ -1,10 +1,10 @@
 // WorkerMetrics counts on one thread, add() sums workers into a MetricsSnapshot.
 #include "metrics/worker_metrics.hpp"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace zedge::metrics {
 namespace {
@@ -54,13 +54,13 @@ TEST(WorkerMetrics, CountersOfTwoWorkersAddUp) {
 
 TEST(WorkerMetrics, HistogramBucketsAreInclusiveAndSumIsExactMicroseconds) {
   WorkerMetrics w;
-  w.request_finished(200, 0.0);     // first bucket
-  w.request_finished(200, 0.005);   // exactly on the first bound: still the first (`le`)
-  w.request_finished(204, 0.0051);  // second
+  w.request_finished(200, 0.0);                             // first bucket
+  w.request_finished(200, 0.005);                           // exactly on the first bound: still the first (`le`)
+  w.request_finished(204, 0.0051);                          // second
   w.request_finished(404, std::chrono::milliseconds(250));  // on the 0.25 bound
-  w.request_finished(503, 60.0);    // last finite bound
-  w.request_finished(500, 61.5);    // +Inf
-  w.request_finished(200, -1.0);    // a clock step backwards counts as 0
+  w.request_finished(503, 60.0);                            // last finite bound
+  w.request_finished(500, 61.5);                            // +Inf
+  w.request_finished(200, -1.0);                            // a clock step backwards counts as 0
 
   MetricsSnapshot s;
   add(s, w);

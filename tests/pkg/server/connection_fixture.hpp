@@ -48,9 +48,7 @@ inline std::ostream& operator<<(std::ostream& os, const Sent& s) {
 }
 
 // A session's first packet (PUSH), and its later ones to a handler identity (ROUTER).
-inline Sent push(const zhttp::Packet& packet) {
-  return Sent{zhttp::Route::StreamInit, "", zhttp::encode(packet)};
-}
+inline Sent push(const zhttp::Packet& packet) { return Sent{zhttp::Route::StreamInit, "", zhttp::encode(packet)}; }
 inline Sent router(std::string address, const zhttp::Packet& packet) {
   return Sent{zhttp::Route::StreamReply, std::move(address), zhttp::encode(packet)};
 }
@@ -158,7 +156,9 @@ class ConnectionTest : public ::testing::Test {
     EXPECT_TRUE(run_until([&] { return client_input_.size() >= size; })) << "got: " << client_input_;
     return std::exchange(client_input_, {});
   }
-  bool client_sees_eof() { return run_until([&] { return client_eof_; }); }
+  bool client_sees_eof() {
+    return run_until([&] { return client_eof_; });
+  }
   // Bytes from the client still in the connection's socket, not read by the connection.
   int unread_by_connection() const {
     int size = -1;

@@ -48,8 +48,8 @@ class FakeConnectionHost : public ConnectionHost {
   }
   void stop_lingering(HttpConnection* connection) override {
     // Kept, not destroyed: the connection calls this from inside itself.
-    const auto it = std::find_if(lingering.begin(), lingering.end(),
-                                 [connection](const auto& c) { return c.get() == connection; });
+    const auto it =
+        std::find_if(lingering.begin(), lingering.end(), [connection](const auto& c) { return c.get() == connection; });
     if (it == lingering.end()) return;
     done_lingering.push_back(std::move(*it));
     lingering.erase(it);

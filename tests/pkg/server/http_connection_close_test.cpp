@@ -12,8 +12,7 @@ TEST_F(ConnectionClose, ClientEofMidUploadCancelsTheHandlerAndReleasesTheSlot) {
   start();
   client_sends("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234");
   ASSERT_TRUE(run_until(packets_sent(1)));
-  zhttp::Packet request =
-      request_packet("0-5-0", "POST", "http://a/up", {{"Host", "a"}, {"Content-Length", "10"}});
+  zhttp::Packet request = request_packet("0-5-0", "POST", "http://a/up", {{"Host", "a"}, {"Content-Length", "10"}});
   request.more = true;  // the body follows within the handler's credits
   EXPECT_EQ(sent(), (std::vector<Sent>{push(request)}));
 

@@ -1,12 +1,12 @@
 // Inherited listeners: which descriptor a `fd:N` / `systemd:NAME` spec names (pure, from
 // the environment systemd sets), and the checks on what the descriptor really is.
+#include "server/inherited_socket.hpp"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include "server/inherited_socket.hpp"
 
 namespace zedge::server {
 namespace {

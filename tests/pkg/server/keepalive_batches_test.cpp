@@ -84,8 +84,7 @@ TEST(KeepaliveBatches, ExactlyOneFullPacket) {
 }
 
 TEST(KeepaliveBatches, SessionsNotWantingOneAreLeftOut) {
-  std::vector<FakeSession> sessions = {
-      {"h", "0-1-1", true, 1}, {"h", "0-2-1", false, 1}, {"other", "0-3-1", false, 1}};
+  std::vector<FakeSession> sessions = {{"h", "0-1-1", true, 1}, {"h", "0-2-1", false, 1}, {"other", "0-3-1", false, 1}};
   KeepaliveBatches batches;
   for (auto& s : sessions) batches.add(s);
   const auto packets = batches.packets("zedge");

@@ -1,9 +1,11 @@
 // Sealing a listening socket before it closes: the kernel completes no new connection on
 // it, while the connections already in its backlog stay there to be accepted and answered.
 // Real loopback sockets, no event loop.
-#include <gtest/gtest.h>
+#include "server/listener_seal.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -14,8 +16,6 @@
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include "server/listener_seal.hpp"
 
 namespace zedge::server {
 namespace {

@@ -41,8 +41,8 @@ TEST_F(DrainDeadline, RequestWhoseHandlerSpokeGets503AndTheHandlerACancel) {
   EXPECT_EQ(sent().size(), 1u);  // the body
   session().go_away();
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
   EXPECT_EQ(write(), kShuttingDown503);
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(session().close_reason(), CloseReason::Drained);
@@ -52,8 +52,9 @@ TEST_F(DrainDeadline, StartedResponseIsCutAndTheHandlerCancelled) {
   start_draining();
   client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
-          "4:more,4:true!}");
+  handler(
+      "T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
+      "4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n");
   sent();
   EXPECT_TRUE(session().response_in_progress());
@@ -62,8 +63,8 @@ TEST_F(DrainDeadline, StartedResponseIsCutAndTheHandlerCancelled) {
   EXPECT_EQ(session().close_reason(), CloseReason::Drained);
   EXPECT_FALSE(session().has_output());  // no 503 after a status line, no last chunk
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 TEST_F(DrainDeadline, WholeResponseStillBeingWrittenIsFinished) {

@@ -51,8 +51,9 @@ TEST_F(HandlerEnds, HandlerGoneMidResponseCutsItShort) {
   start();
   client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
-          "4:more,4:true!}");
+  handler(
+      "T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
+      "4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n");
   sent();
   session().on_handler_unreachable();
@@ -69,7 +70,7 @@ TEST_F(HandlerEnds, HandlerGoneAfterAFinishedResponseChangesNothing) {
   handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:x,}");
   session().on_handler_unreachable();
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
-  EXPECT_FALSE(session().closed());  // kept alive for the next request
+  EXPECT_FALSE(session().closed());    // kept alive for the next request
   session().on_handler_unreachable();  // between requests: no handler to lose
   EXPECT_FALSE(session().closed());
 }
@@ -78,8 +79,9 @@ TEST_F(HandlerEnds, CancelMidResponseWritesNothingMore) {
   start();
   client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
-          "4:more,4:true!}");
+  handler(
+      "T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
+      "4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n");
   sent();
   handler("T56:4:from,7:handler,2:id,5:0-0-0,3:seq,1:1#4:type,6:cancel,}");
@@ -117,16 +119,18 @@ TEST_F(HandlerEnds, CreditOverrunClosesWithProtocolError) {
   start();
   client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T152:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "4:body,60:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,4:more,4:true!}");
+  handler(
+      "T152:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "4:body,60:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3c\r\n" + std::string(60, 'a') + "\r\n");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T96:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:credit,7:credits,2:60#}")}));
+                                              "T96:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:credit,7:credits,2:60#}")}));
   // 64 credits again: exactly 64 bytes are fine...
-  handler("T129:4:from,7:handler,2:id,5:0-0-0,3:seq,1:1#"
-          "4:body,64:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb,"
-          "4:more,4:true!}");
+  handler(
+      "T129:4:from,7:handler,2:id,5:0-0-0,3:seq,1:1#"
+      "4:body,64:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb,"
+      "4:more,4:true!}");
   EXPECT_FALSE(session().closed());
   // ...one more byte before they come back is not.
   handler("T65:4:from,7:handler,2:id,5:0-0-0,3:seq,1:2#4:body,1:c,4:more,4:true!}");
@@ -134,8 +138,8 @@ TEST_F(HandlerEnds, CreditOverrunClosesWithProtocolError) {
   EXPECT_EQ(session().close_reason(), CloseReason::CreditOverrun);
   // Condure 1.9.1 tells the handler with a cancel (tests/integration/test_response_credits.py).
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 TEST_F(HandlerEnds, FirstPacketOverCreditsCloses) {
@@ -143,8 +147,9 @@ TEST_F(HandlerEnds, FirstPacketOverCreditsCloses) {
   start();
   client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T143:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "4:body,65:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,}");
+  handler(
+      "T143:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "4:body,65:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,}");
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(session().close_reason(), CloseReason::CreditOverrun);
 }
@@ -153,8 +158,9 @@ TEST_F(HandlerEnds, UnwritableResponseCloses) {
   start();
   client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T120:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "7:headers,28:24:14:Content-Length,3:abc,]]4:body,1:x,}");
+  handler(
+      "T120:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,28:24:14:Content-Length,3:abc,]]4:body,1:x,}");
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(session().close_reason(), CloseReason::ProtocolError);
   EXPECT_FALSE(session().has_output());
@@ -176,18 +182,19 @@ TEST_F(ClientLeaves, MidResponseSendsCancel) {
   start();
   client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
-          "4:more,4:true!}");
+  handler(
+      "T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
+      "4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T95:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:credit,7:credits,1:1#}")}));
+                                              "T95:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:credit,7:credits,1:1#}")}));
   client_closes();
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(session().close_reason(), CloseReason::ClientGone);
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 TEST_F(ClientLeaves, MidUploadSendsCancel) {
@@ -196,13 +203,13 @@ TEST_F(ClientLeaves, MidUploadSendsCancel) {
   sent();
   handler("T72:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:type,6:credit,7:credits,3:100#}");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T94:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:body,5:01234,4:more,4:true!}")}));
+                                              "T94:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:body,5:01234,4:more,4:true!}")}));
   client_closes();
   EXPECT_EQ(session().close_reason(), CloseReason::ClientGone);
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 TEST_F(ClientLeaves, BetweenRequestsIsDone) {
@@ -242,8 +249,8 @@ TEST_F(Shutdown, CancelsOpenSession) {
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(session().close_reason(), CloseReason::Shutdown);
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 TEST_F(Shutdown, NoCancelWithoutKnownHandlerOrOpenRequest) {
@@ -360,11 +367,10 @@ TEST_F(ClientErrors, UnsupportedVersionGets505) {
 TEST_F(ClientErrors, BadPipelinedRequestAnsweredAfterThePreviousResponse) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\nBAD\r\n\r\n");
-  EXPECT_EQ(sent(), (std::vector<Sent>{push(
-                        "T210:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
-                        "6:method,3:GET,3:uri,10:http://a/a,7:headers,15:11:4:Host,1:a,]]"
-                        "7:credits,4:8192#6:stream,4:true!12:peer-address,9:127.0.0.1,"
-                        "9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(), (std::vector<Sent>{push("T210:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
+                                            "6:method,3:GET,3:uri,10:http://a/a,7:headers,15:11:4:Host,1:a,]]"
+                                            "7:credits,4:8192#6:stream,4:true!12:peer-address,9:127.0.0.1,"
+                                            "9:peer-port,5:40000#}")}));
   EXPECT_FALSE(session().has_output());
   handler("T78:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:A,}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA");
@@ -386,16 +392,16 @@ TEST_F(ClientErrors, BadChunkAfterHandlerIsKnownSendsCancel) {
   sent();
   handler("T72:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:type,6:credit,7:credits,3:100#}");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T94:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:body,5:hello,4:more,4:true!}")}));
+                                              "T94:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:body,5:hello,4:more,4:true!}")}));
   client("zz\r\n");
   EXPECT_EQ(write(),
             "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
             "Content-Length: 19\r\n\r\ninvalid chunk size\n");
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 // BUG (HttpSession::answer_error): when the handler has already started the response, a
@@ -407,18 +413,19 @@ TEST_F(ClientErrors, BadChunkAfterResponseStartedWritesNoErrorResponse) {
   start();
   client("POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
   sent();
-  handler("T109:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,2:ok,"
-          "4:more,4:true!7:credits,3:100#}");
+  handler(
+      "T109:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,2:ok,"
+      "4:more,4:true!7:credits,3:100#}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T95:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:credit,7:credits,1:2#}")}));
+                                              "T95:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:credit,7:credits,1:2#}")}));
   client("zz\r\n");
   EXPECT_FALSE(session().has_output());
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 }  // namespace

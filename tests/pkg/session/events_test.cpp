@@ -58,7 +58,7 @@ TEST_F(Events, BodyWaitingForCreditsIsAStall) {
   start();
   client("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789");
   handler("T54:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#7:credits,1:4#}");  // 4 of 10 bytes
-  EXPECT_EQ(events_.stalls, 1);  // 4 bytes went, 6 wait for credits
+  EXPECT_EQ(events_.stalls, 1);                                            // 4 bytes went, 6 wait for credits
   handler("T61:4:from,7:handler,2:id,5:0-0-0,3:seq,1:1#4:type,10:keep-alive,}");
   EXPECT_EQ(events_.stalls, 1);  // the same wait, counted once
   handler("T54:4:from,7:handler,2:id,5:0-0-0,3:seq,1:2#7:credits,1:6#}");

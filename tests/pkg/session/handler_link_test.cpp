@@ -1,8 +1,9 @@
 // HandlerLink on its own: reply address and seq, credits both ways, the handoff pause and
 // the cancel rule, with every frame it sends written out in full.
+#include "session/handler_link.hpp"
+
 #include <gtest/gtest.h>
 
-#include "session/handler_link.hpp"
 #include "session/session_end.hpp"
 #include "session_fixture.hpp"
 
@@ -54,11 +55,12 @@ TEST_F(HandlerLinkTest, CancelAndCreditsGoToTheReplyAddressWithTheNextSeq) {
   link_.send_credits(10);
   link_.send_cancel();
   EXPECT_EQ(link_.state().receive_credits, 10);
-  EXPECT_EQ(sink_.packets,
-            (std::vector<Sent>{router("handlerA", "T96:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,"
-                                                  "4:true!}4:type,6:credit,7:credits,2:10#}"),
-                               router("handlerA", "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,"
-                                                  "4:true!}4:type,6:cancel,}")}));
+  EXPECT_EQ(sink_.packets, (std::vector<Sent>{router("handlerA",
+                                                     "T96:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,"
+                                                     "4:true!}4:type,6:credit,7:credits,2:10#}"),
+                                              router("handlerA",
+                                                     "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,"
+                                                     "4:true!}4:type,6:cancel,}")}));
 }
 
 TEST_F(HandlerLinkTest, OwedCreditsWaitOutAHandoffPause) {
@@ -97,9 +99,9 @@ TEST(HandlerHearsCancel, OnlyForEndingsItDidNotCause) {
                         CloseReason::Drained, CloseReason::Shutdown}) {
     EXPECT_TRUE(HandlerLink::handler_hears_cancel(r)) << close_reason_name(r);
   }
-  for (CloseReason r : {CloseReason::Done, CloseReason::HandlerEnded, CloseReason::ProtocolError,
-                        CloseReason::ClientError, CloseReason::SessionTimeout, CloseReason::Rejected,
-                        CloseReason::HandlerGone}) {
+  for (CloseReason r :
+       {CloseReason::Done, CloseReason::HandlerEnded, CloseReason::ProtocolError, CloseReason::ClientError,
+        CloseReason::SessionTimeout, CloseReason::Rejected, CloseReason::HandlerGone}) {
     EXPECT_FALSE(HandlerLink::handler_hears_cancel(r)) << close_reason_name(r);
   }
 }

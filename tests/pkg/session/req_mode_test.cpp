@@ -15,10 +15,9 @@ class ReqMode : public SessionTest {
 TEST_F(ReqMode, GetSendsOnePacketLikeCondure) {
   start();
   client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
-  EXPECT_EQ(sent(), (std::vector<Sent>{dealer(
-                        "T154:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,3:GET,"
-                        "3:uri,14:http://a/hello,7:headers,15:11:4:Host,1:a,]]"
-                        "12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(), (std::vector<Sent>{dealer("T154:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,3:GET,"
+                                              "3:uri,14:http://a/hello,7:headers,15:11:4:Host,1:a,]]"
+                                              "12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
 }
 
 TEST_F(ReqMode, ReplyAlwaysGetsItsOwnContentLength) {
@@ -26,19 +25,20 @@ TEST_F(ReqMode, ReplyAlwaysGetsItsOwnContentLength) {
   client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
   // `more` is ignored and the handler's framing headers are replaced.
-  handler("T207:2:id,5:0-0-0,4:code,3:200#6:reason,2:OK,"
-          "7:headers,122:30:12:Content-Type,10:text/plain,]23:14:Content-Length,2:99,]31:17:Transfer-Encoding,7:chunked,]22:10:Connection,5:close,]]"
-          "4:body,6:hello\n,4:more,4:true!}");
+  handler(
+      "T207:2:id,5:0-0-0,4:code,3:200#6:reason,2:OK,"
+      "7:headers,122:30:12:Content-Type,10:text/"
+      "plain,]23:14:Content-Length,2:99,]31:17:Transfer-Encoding,7:chunked,]22:10:Connection,5:close,]]"
+      "4:body,6:hello\n,4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n");
   EXPECT_EQ(sent(), std::vector<Sent>{});  // no credits in req mode
   EXPECT_FALSE(session().closed());
 
   // Keep-alive: the next request has a new id.
   client("GET /again HTTP/1.1\r\nHost: a\r\n\r\n");
-  EXPECT_EQ(sent(), (std::vector<Sent>{dealer(
-                        "T154:2:id,5:0-0-1,3:ext,15:5:multi,4:true!}6:method,3:GET,"
-                        "3:uri,14:http://a/again,7:headers,15:11:4:Host,1:a,]]"
-                        "12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(), (std::vector<Sent>{dealer("T154:2:id,5:0-0-1,3:ext,15:5:multi,4:true!}6:method,3:GET,"
+                                              "3:uri,14:http://a/again,7:headers,15:11:4:Host,1:a,]]"
+                                              "12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
 }
 
 TEST_F(ReqMode, NonDataReplyIsSkipped) {
@@ -57,11 +57,11 @@ TEST_F(ReqMode, ChunkedBodyIsSentWholeAndDechunked) {
   client("POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
   EXPECT_EQ(sent(), std::vector<Sent>{});  // nothing until the body is complete
   client("6\r\n world\r\n0\r\n\r\n");
-  EXPECT_EQ(sent(), (std::vector<Sent>{dealer(
-                        "T209:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,4:POST,"
-                        "3:uri,11:http://a/up,"
-                        "7:headers,50:11:4:Host,1:a,]31:17:Transfer-Encoding,7:chunked,]]"
-                        "4:body,11:hello world,12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(),
+            (std::vector<Sent>{dealer("T209:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,4:POST,"
+                                      "3:uri,11:http://a/up,"
+                                      "7:headers,50:11:4:Host,1:a,]31:17:Transfer-Encoding,7:chunked,]]"
+                                      "4:body,11:hello world,12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
   EXPECT_EQ(unconsumed(), "");
 }
 
@@ -69,11 +69,11 @@ TEST_F(ReqMode, BodyUpToTheLimitIsSent) {
   settings_.body_buffer_size_bytes = 10;
   start();
   client("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789");
-  EXPECT_EQ(sent(), (std::vector<Sent>{dealer(
-                        "T200:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,4:POST,"
-                        "3:uri,11:http://a/up,"
-                        "7:headers,42:11:4:Host,1:a,]23:14:Content-Length,2:10,]]"
-                        "4:body,10:0123456789,12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(),
+            (std::vector<Sent>{dealer("T200:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,4:POST,"
+                                      "3:uri,11:http://a/up,"
+                                      "7:headers,42:11:4:Host,1:a,]23:14:Content-Length,2:10,]]"
+                                      "4:body,10:0123456789,12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
 }
 
 TEST_F(ReqMode, BodyOverTheLimitGets413) {

@@ -11,15 +11,18 @@ namespace {
 
 using ResponseLength = SessionTest;
 
-const std::string kCancelSeq1 = "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}4:type,6:cancel,}";
-const std::string kCancelSeq2 = "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}4:type,6:cancel,}";
+const std::string kCancelSeq1 =
+    "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}4:type,6:cancel,}";
+const std::string kCancelSeq2 =
+    "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}4:type,6:cancel,}";
 
 TEST_F(ResponseLength, BodyPastContentLengthInTheFirstPacketIsNotWritten) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T128:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "7:headers,26:22:14:Content-Length,1:5,]]4:body,10:helloEXTRA,}");
+  handler(
+      "T128:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,26:22:14:Content-Length,1:5,]]4:body,10:helloEXTRA,}");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler", kCancelSeq1)}));
   EXPECT_FALSE(session().closed());  // the head goes out first
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
@@ -32,8 +35,9 @@ TEST_F(ResponseLength, BodyPastContentLengthInALaterPacketIsNotWritten) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T134:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "7:headers,26:22:14:Content-Length,1:5,]]4:body,3:hel,4:more,4:true!}");
+  handler(
+      "T134:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,26:22:14:Content-Length,1:5,]]4:body,3:hel,4:more,4:true!}");
   EXPECT_EQ(take(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel");
   // Past the length while that write is under way: the rest of it still goes out, and no
   // credit follows the cancel.
@@ -51,8 +55,9 @@ TEST_F(ResponseLength, MoreBodyAfterTheWholeLengthCloses) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T136:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "7:headers,26:22:14:Content-Length,1:5,]]4:body,5:hello,4:more,4:true!}");
+  handler(
+      "T136:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,26:22:14:Content-Length,1:5,]]4:body,5:hello,4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
   sent();  // the credit for "hello"
   handler("T65:4:from,7:handler,2:id,5:0-0-0,3:seq,1:1#4:body,1:X,4:more,4:true!}");
@@ -66,8 +71,9 @@ TEST_F(ResponseLength, EndShortOfContentLengthClosesAfterWhatCame) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T120:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "7:headers,26:22:14:Content-Length,1:5,]]4:body,3:hel,}");
+  handler(
+      "T120:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,26:22:14:Content-Length,1:5,]]4:body,3:hel,}");
   EXPECT_FALSE(session().closed());
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel");
   EXPECT_TRUE(session().closed());
@@ -79,8 +85,9 @@ TEST_F(ResponseLength, EmptyLastPacketShortOfContentLengthCloses) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T134:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "7:headers,26:22:14:Content-Length,1:5,]]4:body,3:hel,4:more,4:true!}");
+  handler(
+      "T134:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,26:22:14:Content-Length,1:5,]]4:body,3:hel,4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel");
   sent();  // the credit for "hel"
   // A pipelined request behind it is never started.
@@ -96,8 +103,9 @@ TEST_F(ResponseLength, HeadIsNotCheckedAgainstItsContentLength) {
   start();
   client("HEAD /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T122:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
-          "7:headers,26:22:14:Content-Length,1:3,]]4:body,5:hello,}");
+  handler(
+      "T122:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,"
+      "7:headers,26:22:14:Content-Length,1:3,]]4:body,5:hello,}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n");
   EXPECT_FALSE(session().closed());
   EXPECT_EQ(sent(), std::vector<Sent>{});
@@ -107,8 +115,9 @@ TEST_F(ResponseLength, NotModifiedIsNotCheckedAgainstItsContentLength) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T120:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:304#6:reason,12:Not Modified,"
-          "7:headers,28:24:14:Content-Length,3:100,]]}");
+  handler(
+      "T120:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:304#6:reason,12:Not Modified,"
+      "7:headers,28:24:14:Content-Length,3:100,]]}");
   EXPECT_EQ(write(), "HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n");
   EXPECT_FALSE(session().closed());
   EXPECT_EQ(sent(), std::vector<Sent>{});
@@ -118,8 +127,9 @@ TEST_F(ResponseLength, ChunkedResponseHasNoLengthToKeep) {
   start();
   client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
-  handler("T93:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,2:ab,"
-          "4:more,4:true!}");
+  handler(
+      "T93:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,2:ab,"
+      "4:more,4:true!}");
   handler("T55:4:from,7:handler,2:id,5:0-0-0,3:seq,1:1#4:body,5:cdefg,}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n5\r\ncdefg\r\n0\r\n\r\n");
   EXPECT_FALSE(session().closed());

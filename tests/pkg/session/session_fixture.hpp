@@ -65,8 +65,8 @@ class SessionTest : public ::testing::Test {
     sink_.packets.clear();
     ticket_ = 0;
     id_counter_ = 0;
-    session_ = std::make_unique<HttpSession>(settings_, PeerInfo{"127.0.0.1", 40000}, sink_, [this] { return next_id(); },
-                                             now_);
+    session_ = std::make_unique<HttpSession>(
+        settings_, PeerInfo{"127.0.0.1", 40000}, sink_, [this] { return next_id(); }, now_);
   }
 
   SessionPhase& session() { return *session_; }

@@ -157,8 +157,8 @@ TEST_F(Timers, StreamTimeoutSendsCancel) {
   EXPECT_TRUE(session().closed());
   EXPECT_EQ(session().close_reason(), CloseReason::ClientTimeout);
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
   EXPECT_FALSE(session().has_output());
 }
 
@@ -168,12 +168,13 @@ TEST_F(Timers, StreamTimeoutRestartsWhenOutputIsWritten) {
   client("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
   sent();
   at(5s);
-  handler("T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
-          "4:more,4:true!}");
+  handler(
+      "T92:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:code,3:200#6:reason,2:OK,4:body,1:a,"
+      "4:more,4:true!}");
   EXPECT_EQ(write(), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T95:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:credit,7:credits,1:1#}")}));
+                                              "T95:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:credit,7:credits,1:1#}")}));
   at(14999ms);
   tick();
   EXPECT_FALSE(session().closed());
@@ -181,8 +182,8 @@ TEST_F(Timers, StreamTimeoutRestartsWhenOutputIsWritten) {
   tick();
   EXPECT_EQ(session().close_reason(), CloseReason::ClientTimeout);
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 TEST_F(Timers, StreamTimeoutRestartsWithClientBytes) {
@@ -194,8 +195,8 @@ TEST_F(Timers, StreamTimeoutRestartsWithClientBytes) {
   at(8s);
   client("01234");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T94:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:body,5:01234,4:more,4:true!}")}));
+                                              "T94:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:body,5:01234,4:more,4:true!}")}));
   at(17999ms);
   tick();
   EXPECT_FALSE(session().closed());
@@ -203,8 +204,8 @@ TEST_F(Timers, StreamTimeoutRestartsWithClientBytes) {
   tick();
   EXPECT_EQ(session().close_reason(), CloseReason::ClientTimeout);
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
-                        "4:type,6:cancel,}")}));
+                                              "T81:4:from,7:condure,2:id,5:0-0-0,3:seq,1:2#3:ext,15:5:multi,4:true!}"
+                                              "4:type,6:cancel,}")}));
 }
 
 TEST_F(Timers, ReqTimeoutClosesWithoutAnyPacket) {
@@ -212,10 +213,9 @@ TEST_F(Timers, ReqTimeoutClosesWithoutAnyPacket) {
   start();
   at(3s);
   client("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
-  EXPECT_EQ(sent(), (std::vector<Sent>{dealer(
-                        "T154:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,3:GET,"
-                        "3:uri,14:http://a/hello,7:headers,15:11:4:Host,1:a,]]"
-                        "12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(), (std::vector<Sent>{dealer("T154:2:id,5:0-0-0,3:ext,15:5:multi,4:true!}6:method,3:GET,"
+                                              "3:uri,14:http://a/hello,7:headers,15:11:4:Host,1:a,]]"
+                                              "12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
   at(32999ms);
   tick();
   EXPECT_FALSE(session().closed());
@@ -249,11 +249,10 @@ TEST_F(HandlerAvailability, RequestWaitsAndGoesOutWhenAHandlerConnects) {
   tick();
   EXPECT_FALSE(session().has_output());
   handlers_available(true);
-  EXPECT_EQ(sent(), (std::vector<Sent>{push(
-                        "T214:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
-                        "6:method,3:GET,3:uri,14:http://a/hello,7:headers,15:11:4:Host,1:a,]]"
-                        "7:credits,4:8192#6:stream,4:true!12:peer-address,9:127.0.0.1,"
-                        "9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(), (std::vector<Sent>{push("T214:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
+                                            "6:method,3:GET,3:uri,14:http://a/hello,7:headers,15:11:4:Host,1:a,]]"
+                                            "7:credits,4:8192#6:stream,4:true!12:peer-address,9:127.0.0.1,"
+                                            "9:peer-port,5:40000#}")}));
   // From now on the session timer runs.
   at(63999ms);
   tick();
@@ -269,16 +268,15 @@ TEST_F(HandlerAvailability, RequestWithBodyWaitsToo) {
   client("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
   EXPECT_EQ(sent(), std::vector<Sent>{});
   handlers_available(true);
-  EXPECT_EQ(sent(), (std::vector<Sent>{push(
-                        "T252:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
-                        "6:method,4:POST,3:uri,11:http://a/up,"
-                        "7:headers,41:11:4:Host,1:a,]22:14:Content-Length,1:2,]]7:credits,4:8192#"
-                        "4:more,4:true!6:stream,4:true!12:peer-address,9:127.0.0.1,"
-                        "9:peer-port,5:40000#}")}));
+  EXPECT_EQ(sent(), (std::vector<Sent>{push("T252:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
+                                            "6:method,4:POST,3:uri,11:http://a/up,"
+                                            "7:headers,41:11:4:Host,1:a,]22:14:Content-Length,1:2,]]7:credits,4:8192#"
+                                            "4:more,4:true!6:stream,4:true!12:peer-address,9:127.0.0.1,"
+                                            "9:peer-port,5:40000#}")}));
   handler("T70:4:from,7:handler,2:id,5:0-0-0,3:seq,1:0#4:type,6:credit,7:credits,1:2#}");
   EXPECT_EQ(sent(), (std::vector<Sent>{router("handler",
-                        "T77:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
-                        "4:body,2:hi,}")}));
+                                              "T77:4:from,7:condure,2:id,5:0-0-0,3:seq,1:1#3:ext,15:5:multi,4:true!}"
+                                              "4:body,2:hi,}")}));
 }
 
 TEST_F(HandlerAvailability, NoHandlerWithinHandlerWaitGets503) {

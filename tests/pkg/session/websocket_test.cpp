@@ -134,12 +134,13 @@ class WebSocket : public SessionTest {
 TEST_F(WebSocket, UpgradeGoesToTheHandlerWithWsUriAndNoStreamOrMore) {
   start();
   client(kUpgrade);
-  EXPECT_EQ(sent(), (std::vector<Sent>{push(
-                        "T356:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
-                        "6:method,3:GET,3:uri,19:ws://example.com/ws,7:headers,167:"
-                        "22:4:Host,11:example.com,]22:7:Upgrade,9:websocket,]24:10:Connection,7:Upgrade,]"
-                        "49:17:Sec-WebSocket-Key,24:dGhlIHNhbXBsZSBub25jZQ==,]30:21:Sec-WebSocket-Version,2:13,]]"
-                        "7:credits,4:8192#12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
+  EXPECT_EQ(
+      sent(),
+      (std::vector<Sent>{push("T356:4:from,7:condure,2:id,5:0-0-0,3:seq,1:0#3:ext,15:5:multi,4:true!}"
+                              "6:method,3:GET,3:uri,19:ws://example.com/ws,7:headers,167:"
+                              "22:4:Host,11:example.com,]22:7:Upgrade,9:websocket,]24:10:Connection,7:Upgrade,]"
+                              "49:17:Sec-WebSocket-Key,24:dGhlIHNhbXBsZSBub25jZQ==,]30:21:Sec-WebSocket-Version,2:13,]]"
+                              "7:credits,4:8192#12:peer-address,9:127.0.0.1,9:peer-port,5:40000#}")}));
   EXPECT_FALSE(session().has_output());
   EXPECT_TRUE(session().wants_keepalive() == false);  // no handler known yet
 }
@@ -166,7 +167,7 @@ TEST_F(WebSocket, InvalidUpgradesGet400AndNoPacket) {
     client(request);
     const std::string out = write();
     EXPECT_TRUE(out.starts_with(request.find("HTTP/1.0") != std::string_view::npos ? "HTTP/1.0 400 Bad Request\r\n"
-                                                                                    : "HTTP/1.1 400 Bad Request\r\n"))
+                                                                                   : "HTTP/1.1 400 Bad Request\r\n"))
         << out;
     EXPECT_TRUE(out.ends_with(body)) << out;
     EXPECT_TRUE(session().closed());
@@ -183,8 +184,11 @@ TEST_F(WebSocket, AcceptWritesTheHandlersHeadersThenTheUpgradeFields) {
     p.code = 101;
     p.reason = "Switching Protocols";
     // Condure drops the handler's Upgrade/Connection/Accept/Extensions and writes its own.
-    p.headers = {{"X-Test", "1"}, {"Upgrade", "nope"}, {"Sec-WebSocket-Protocol", "chat"},
-                 {"Sec-WebSocket-Accept", "forged"}, {"connection", "close"}};
+    p.headers = {{"X-Test", "1"},
+                 {"Upgrade", "nope"},
+                 {"Sec-WebSocket-Protocol", "chat"},
+                 {"Sec-WebSocket-Accept", "forged"},
+                 {"connection", "close"}};
     p.credits = 100;
   });
   EXPECT_EQ(write(),
@@ -333,7 +337,8 @@ TEST_F(WebSocket, AtMostABufferWaitsForCreditsTheRestStaysUnread) {
 
 TEST_F(WebSocket, AFrameSplitAtEveryByteArrivesWhole) {
   const std::string message = "split me anywhere: ünïcödé";
-  const std::string bytes = frame(kText, message.substr(0, 10), false) + frame(kPing, "p") + frame(kCont, message.substr(10));
+  const std::string bytes =
+      frame(kText, message.substr(0, 10), false) + frame(kPing, "p") + frame(kCont, message.substr(10));
   for (std::size_t cut = 0; cut <= bytes.size(); ++cut) {
     handler_seq_ = 0;
     open();
@@ -485,7 +490,8 @@ TEST_F(WebSocket, EachViolationClosesWithItsCodeAndCancelsTheHandler) {
       {"text ends inside a character", frame(kText, "ok\xe2\x82"), 1007},
       {"bad close reason", frame(kClose, close_payload(1000, "\xff")), 1007},
       {"too big", frame(kBinary, std::string(65, 'x')), 1009},
-      {"too big across fragments", frame(kBinary, std::string(40, 'x'), false) + frame(kCont, std::string(40, 'y')), 1009},
+      {"too big across fragments", frame(kBinary, std::string(40, 'x'), false) + frame(kCont, std::string(40, 'y')),
+       1009},
   };
   settings_.websocket_message_max_bytes = 64;
   for (const Violation& v : cases) {
@@ -651,9 +657,10 @@ TEST_F(Compressed, NegotiatedOnlyWithCompressionOn) {
   EXPECT_EQ(open_compressed(), kAcceptHead);  // --compression off: the offer is ignored
   settings_.compression = true;
   handler_seq_ = 0;
-  EXPECT_EQ(open_compressed(),
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+  EXPECT_EQ(
+      open_compressed(),
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
 }
 
 TEST_F(Compressed, TheHandlerSeesPlainPayloadsBothWays) {

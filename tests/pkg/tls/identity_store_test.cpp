@@ -109,7 +109,8 @@ TEST_F(IdentityStoreTest, BrokenReplacementKeepsThePreviousIdentityUntilFixed) {
 TEST_F(IdentityStoreTest, MismatchedKeyNeverLoads) {
   pki().write_identity(dir_, "a.test", "a.test");
   pki().write_identity(dir_, "b.test", "b.test");
-  std::filesystem::copy_file(dir_ + "/b.test.key", dir_ + "/a.test.key", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(dir_ + "/b.test.key", dir_ + "/a.test.key",
+                             std::filesystem::copy_options::overwrite_existing);
   IdentityStore store(dir_, std::chrono::milliseconds(0));
   EXPECT_EQ(store.find("a.test"), nullptr);
   EXPECT_EQ(store.find("a.test"), nullptr);

@@ -72,13 +72,17 @@ class ListenerContextTest : public ::testing::Test {
     for (int round = 0; round < 20 && !(client_done && server_done); ++round) {
       if (!client_done) {
         const int r = SSL_do_handshake(client);
-        if (r == 1) client_done = true;
-        else if (SSL_get_error(client, r) != SSL_ERROR_WANT_READ) break;
+        if (r == 1)
+          client_done = true;
+        else if (SSL_get_error(client, r) != SSL_ERROR_WANT_READ)
+          break;
       }
       if (!server_done) {
         const int r = SSL_do_handshake(server);
-        if (r == 1) server_done = true;
-        else if (SSL_get_error(server, r) != SSL_ERROR_WANT_READ) break;
+        if (r == 1)
+          server_done = true;
+        else if (SSL_get_error(server, r) != SSL_ERROR_WANT_READ)
+          break;
       }
     }
     ERR_clear_error();
@@ -139,8 +143,7 @@ TEST_F(ListenerContextTest, ModernProfile) {
   IdentityStore store(dir_);
   auto tls = listener(store, "default_8443");
   EXPECT_EQ(handshake(*tls, sni("a.test")).version, TLS1_3_VERSION);
-  EXPECT_EQ(handshake(*tls, sni("a.test", {}, TLS1_2_VERSION)).version,
-            TLS1_2_VERSION);
+  EXPECT_EQ(handshake(*tls, sni("a.test", {}, TLS1_2_VERSION)).version, TLS1_2_VERSION);
   EXPECT_FALSE(handshake(*tls, sni("a.test", {}, TLS1_1_VERSION)).ok);
 }
 

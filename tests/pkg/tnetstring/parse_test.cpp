@@ -285,7 +285,7 @@ TEST(TnetstringParse, LengthErrors) {
   EXPECT_EQ(parse_error(":a,"), Error::BadLength);
   EXPECT_EQ(parse_error("x:a,"), Error::BadLength);
   EXPECT_EQ(parse_error("-1:a,"), Error::BadLength);
-  EXPECT_EQ(parse_error("01:a,"), Error::BadLength);   // leading zero
+  EXPECT_EQ(parse_error("01:a,"), Error::BadLength);  // leading zero
   EXPECT_EQ(parse_error("00:,"), Error::BadLength);
   EXPECT_EQ(parse_error("99999999999:"), Error::BadLength);  // more than kMaxLengthDigits
   EXPECT_EQ(parse_error("1a,"), Error::MissingColon);

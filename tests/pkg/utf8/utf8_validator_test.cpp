@@ -32,14 +32,14 @@ TEST(Utf8Validator, AcceptsOneToFourByteSequences) {
   EXPECT_TRUE(valid(""));
   EXPECT_TRUE(valid("hello"));
   EXPECT_TRUE(valid(std::string_view("\x00\x7F", 2)));
-  EXPECT_TRUE(valid("\xC2\x80"));           // U+0080
-  EXPECT_TRUE(valid("\xDF\xBF"));           // U+07FF
-  EXPECT_TRUE(valid("\xE0\xA0\x80"));       // U+0800
-  EXPECT_TRUE(valid("\xED\x9F\xBF"));       // U+D7FF
-  EXPECT_TRUE(valid("\xEE\x80\x80"));       // U+E000
-  EXPECT_TRUE(valid("\xEF\xBF\xBF"));       // U+FFFF
-  EXPECT_TRUE(valid("\xF0\x90\x80\x80"));   // U+10000
-  EXPECT_TRUE(valid("\xF4\x8F\xBF\xBF"));   // U+10FFFF
+  EXPECT_TRUE(valid("\xC2\x80"));                                      // U+0080
+  EXPECT_TRUE(valid("\xDF\xBF"));                                      // U+07FF
+  EXPECT_TRUE(valid("\xE0\xA0\x80"));                                  // U+0800
+  EXPECT_TRUE(valid("\xED\x9F\xBF"));                                  // U+D7FF
+  EXPECT_TRUE(valid("\xEE\x80\x80"));                                  // U+E000
+  EXPECT_TRUE(valid("\xEF\xBF\xBF"));                                  // U+FFFF
+  EXPECT_TRUE(valid("\xF0\x90\x80\x80"));                              // U+10000
+  EXPECT_TRUE(valid("\xF4\x8F\xBF\xBF"));                              // U+10FFFF
   EXPECT_TRUE(valid("\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5"));  // κόσμε
 }
 
@@ -53,9 +53,9 @@ TEST(Utf8Validator, RejectsOverlongs) {
 }
 
 TEST(Utf8Validator, RejectsSurrogates) {
-  EXPECT_FALSE(valid("\xED\xA0\x80"));  // U+D800
-  EXPECT_FALSE(valid("\xED\xAD\xBF"));  // U+DB7F
-  EXPECT_FALSE(valid("\xED\xBF\xBF"));  // U+DFFF
+  EXPECT_FALSE(valid("\xED\xA0\x80"));              // U+D800
+  EXPECT_FALSE(valid("\xED\xAD\xBF"));              // U+DB7F
+  EXPECT_FALSE(valid("\xED\xBF\xBF"));              // U+DFFF
   EXPECT_FALSE(valid("\xED\xA0\x80\xED\xB0\x80"));  // surrogate pair in CESU-8
 }
 
@@ -134,7 +134,7 @@ TEST(Utf8Validator, AsciiRunsOfEveryLengthBeforeAndAfterOtherBytes) {
       EXPECT_TRUE(zedge::utf8::is_valid(a + "\xf0\x9f\x98\x80" + b)) << before << " " << after;
       EXPECT_FALSE(zedge::utf8::is_valid(a + "\xff" + b)) << before << " " << after;
       EXPECT_FALSE(zedge::utf8::is_valid(a + "\xed\xa0\x80" + b)) << before << " " << after;  // surrogate
-      EXPECT_FALSE(zedge::utf8::is_valid(a + "\xc3" + b)) << before << " " << after;  // cut short
+      EXPECT_FALSE(zedge::utf8::is_valid(a + "\xc3" + b)) << before << " " << after;          // cut short
       // Fed in two pieces split inside the multi-byte character.
       zedge::utf8::Utf8Validator v;
       EXPECT_TRUE(v.feed(a + "\xe2\x82"));

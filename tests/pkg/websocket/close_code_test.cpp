@@ -7,17 +7,13 @@
 namespace zedge::websocket {
 namespace {
 
-std::string code_bytes(std::uint16_t code) {
-  return {static_cast<char>(code >> 8U), static_cast<char>(code & 0xFFU)};
-}
+std::string code_bytes(std::uint16_t code) { return {static_cast<char>(code >> 8U), static_cast<char>(code & 0xFFU)}; }
 
 TEST(CloseCode, ValidPeerCodes) {
-  for (const int c : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013,
-                          1014, 3000, 3999, 4000, 4999}) {
+  for (const int c : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999}) {
     EXPECT_TRUE(is_valid_peer_close_code(static_cast<std::uint16_t>(c))) << c;
   }
-  for (const int c : {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000,
-                          65535}) {
+  for (const int c : {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535}) {
     EXPECT_FALSE(is_valid_peer_close_code(static_cast<std::uint16_t>(c))) << c;
   }
 }
@@ -29,12 +25,12 @@ TEST(CloseCode, EmptyPayloadHasNoCode) {
   EXPECT_EQ(r.payload.reason, "");
 }
 
-TEST(CloseCode, OneBytePayloadIsProtocolError) {
-  EXPECT_EQ(parse_close_payload("\x03").error_code, 1002);
-}
+TEST(CloseCode, OneBytePayloadIsProtocolError) { EXPECT_EQ(parse_close_payload("\x03").error_code, 1002); }
 
 TEST(CloseCode, CodeAndReason) {
-  const ClosePayloadResult r = parse_close_payload("\x03\xE8" "bye \xE2\x9C\x93");
+  const ClosePayloadResult r = parse_close_payload(
+      "\x03\xE8"
+      "bye \xE2\x9C\x93");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.payload.code, 1000);
   EXPECT_EQ(r.payload.reason, "bye \xE2\x9C\x93");
@@ -59,7 +55,9 @@ TEST(CloseCode, InvalidUtf8ReasonIs1007) {
 
 TEST(CloseCode, MakeClosePayload) {
   EXPECT_EQ(make_close_payload(1000, ""), std::string("\x03\xE8", 2));
-  EXPECT_EQ(make_close_payload(1009, "too big"), std::string("\x03\xF1" "too big", 9));
+  EXPECT_EQ(make_close_payload(1009, "too big"), std::string("\x03\xF1"
+                                                             "too big",
+                                                             9));
   EXPECT_EQ(make_close_payload(4999, "x"), std::string("\x13\x87x", 3));
 }
 

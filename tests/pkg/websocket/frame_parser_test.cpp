@@ -1,13 +1,13 @@
 #include "websocket/frame_parser.hpp"
 
-#include "utf8/utf8_validator.hpp"
-
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "utf8/utf8_validator.hpp"
 
 namespace zedge::websocket {
 namespace {
@@ -17,8 +17,7 @@ constexpr std::array<std::uint8_t, 4> kMask{0x37, 0xFA, 0x21, 0x3D};
 // A client frame as a browser would send it. `length_bytes` forces the length encoding
 // (0 = minimal, 2 = 16-bit, 8 = 64-bit) to build non-minimal frames.
 std::string client_frame(std::uint8_t first_byte, std::string_view payload, bool masked = true,
-                         std::size_t length_bytes = 0,
-                         std::array<std::uint8_t, 4> mask = kMask) {
+                         std::size_t length_bytes = 0, std::array<std::uint8_t, 4> mask = kMask) {
   std::string out;
   out.push_back(static_cast<char>(first_byte));
   const std::uint8_t mask_bit = masked ? 0x80 : 0x00;
@@ -47,9 +46,8 @@ std::string client_frame(std::uint8_t first_byte, std::string_view payload, bool
 class Transcript : public FrameParser::Handler {
  public:
   void on_frame_header(const FrameHeader& h) override {
-    text += "H fin=" + std::to_string(h.fin) + " rsv=" + std::to_string(h.rsv1) +
-            std::to_string(h.rsv2) + std::to_string(h.rsv3) +
-            " op=" + std::to_string(static_cast<int>(h.opcode)) +
+    text += "H fin=" + std::to_string(h.fin) + " rsv=" + std::to_string(h.rsv1) + std::to_string(h.rsv2) +
+            std::to_string(h.rsv3) + " op=" + std::to_string(static_cast<int>(h.opcode)) +
             " len=" + std::to_string(h.payload_length) + "\n";
     headers.push_back(h);
     payloads.emplace_back();
@@ -58,9 +56,7 @@ class Transcript : public FrameParser::Handler {
     ++pieces;
     payloads.back().append(piece);
   }
-  void on_frame_end() override {
-    text += "P " + payloads.back() + "\nE\n";
-  }
+  void on_frame_end() override { text += "P " + payloads.back() + "\nE\n"; }
 
   std::string text;
   std::vector<FrameHeader> headers;
@@ -117,10 +113,9 @@ TEST(FrameParser, MaskedTextFrameFromRfc) {
 }
 
 TEST(FrameParser, EveryOpcode) {
-  const std::string wire = client_frame(0x01, "te") + client_frame(0x00, "xt") +
-                           client_frame(0x89, "ping") + client_frame(0x80, "!") +
-                           client_frame(0x82, std::string("\x00\xFF", 2)) + client_frame(0x8A, "pong") +
-                           client_frame(0x88, "\x03\xE8");
+  const std::string wire = client_frame(0x01, "te") + client_frame(0x00, "xt") + client_frame(0x89, "ping") +
+                           client_frame(0x80, "!") + client_frame(0x82, std::string("\x00\xFF", 2)) +
+                           client_frame(0x8A, "pong") + client_frame(0x88, "\x03\xE8");
   const Outcome o = parse_whole(wire);
   EXPECT_EQ(o.close_code, 0);
   EXPECT_EQ(o.transcript,
@@ -128,9 +123,11 @@ TEST(FrameParser, EveryOpcode) {
             "H fin=0 rsv=000 op=0 len=2\nP xt\nE\n"
             "H fin=1 rsv=000 op=9 len=4\nP ping\nE\n"
             "H fin=1 rsv=000 op=0 len=1\nP !\nE\n"
-            "H fin=1 rsv=000 op=2 len=2\nP " + std::string("\x00\xFF", 2) + "\nE\n"
-            "H fin=1 rsv=000 op=10 len=4\nP pong\nE\n"
-            "H fin=1 rsv=000 op=8 len=2\nP \x03\xE8\nE\n");
+            "H fin=1 rsv=000 op=2 len=2\nP " +
+                std::string("\x00\xFF", 2) +
+                "\nE\n"
+                "H fin=1 rsv=000 op=10 len=4\nP pong\nE\n"
+                "H fin=1 rsv=000 op=8 len=2\nP \x03\xE8\nE\n");
 }
 
 TEST(FrameParser, LengthEncodingBoundaries) {
@@ -157,8 +154,7 @@ TEST(FrameParser, WireHeaderBytesForEachEncoding) {
 }
 
 TEST(FrameParser, DifferentMasksUnmaskCorrectly) {
-  for (const auto& mask : {std::array<std::uint8_t, 4>{0, 0, 0, 0},
-                           std::array<std::uint8_t, 4>{0xFF, 0xFF, 0xFF, 0xFF},
+  for (const auto& mask : {std::array<std::uint8_t, 4>{0, 0, 0, 0}, std::array<std::uint8_t, 4>{0xFF, 0xFF, 0xFF, 0xFF},
                            std::array<std::uint8_t, 4>{0x01, 0x80, 0x7F, 0xFE}}) {
     FrameParser parser;
     Transcript t;
@@ -185,11 +181,11 @@ TEST(FrameParser, LargePayloadDeliveredInPiecesWithMaskPhaseKept) {
 
 TEST(FrameParser, SplitAtEveryByteBoundaryEqualsWhole) {
   const std::string wire = client_frame(0x01, "frag") + client_frame(0x89, "") +
-                           client_frame(0x80, std::string(300, 'q')) +
-                           client_frame(0x82, std::string(126, 'b')) +
-                           client_frame(0x8A, "pong!") +
-                           client_frame(0x81, std::string(65536, 'w')) +
-                           client_frame(0x88, "\x03\xE8" "bye");
+                           client_frame(0x80, std::string(300, 'q')) + client_frame(0x82, std::string(126, 'b')) +
+                           client_frame(0x8A, "pong!") + client_frame(0x81, std::string(65536, 'w')) +
+                           client_frame(0x88,
+                                        "\x03\xE8"
+                                        "bye");
   const Outcome whole = parse_whole(wire);
   ASSERT_EQ(whole.close_code, 0);
   ASSERT_EQ(whole.consumed, wire.size());
@@ -223,9 +219,8 @@ TEST(FrameParser, SplitFeedingReportsSameError) {
 }
 
 TEST(FrameParser, ControlFramesBetweenFragmentsAllowed) {
-  const std::string wire = client_frame(0x02, "a") + client_frame(0x89, "p") +
-                           client_frame(0x8A, "q") + client_frame(0x00, "b") +
-                           client_frame(0x88, "") + client_frame(0x80, "c");
+  const std::string wire = client_frame(0x02, "a") + client_frame(0x89, "p") + client_frame(0x8A, "q") +
+                           client_frame(0x00, "b") + client_frame(0x88, "") + client_frame(0x80, "c");
   FrameParser parser;
   Transcript t;
   EXPECT_EQ(parser.feed(wire, t), wire.size());
@@ -289,8 +284,7 @@ TEST(FrameParser, ContinuationWithoutMessageIs1002) {
 
 TEST(FrameParser, NewDataFrameInsideFragmentedMessageIs1002) {
   EXPECT_EQ(error_of(client_frame(0x01, "a") + client_frame(0x81, "b")), 1002);
-  EXPECT_EQ(error_of(client_frame(0x02, "a") + client_frame(0x89, "") + client_frame(0x02, "b")),
-            1002);
+  EXPECT_EQ(error_of(client_frame(0x02, "a") + client_frame(0x89, "") + client_frame(0x02, "b")), 1002);
 }
 
 TEST(FrameParser, NonMinimalLengthsAre1002) {
@@ -314,14 +308,8 @@ TEST(FrameParser, MessageOverMaximumIs1009) {
   EXPECT_EQ(error_of(client_frame(0x82, std::string(10, 'a')), small), 0);
   EXPECT_EQ(error_of(client_frame(0x82, std::string(11, 'a')), small), 1009);
   // Summed across fragments, including when the total only goes over on the last one.
-  EXPECT_EQ(error_of(client_frame(0x02, "aaaa") + client_frame(0x00, "bbbb") +
-                         client_frame(0x80, "cc"),
-                     small),
-            0);
-  EXPECT_EQ(error_of(client_frame(0x02, "aaaa") + client_frame(0x00, "bbbb") +
-                         client_frame(0x80, "ccc"),
-                     small),
-            1009);
+  EXPECT_EQ(error_of(client_frame(0x02, "aaaa") + client_frame(0x00, "bbbb") + client_frame(0x80, "cc"), small), 0);
+  EXPECT_EQ(error_of(client_frame(0x02, "aaaa") + client_frame(0x00, "bbbb") + client_frame(0x80, "ccc"), small), 1009);
   // Each message starts from zero; control frames do not count.
   EXPECT_EQ(error_of(client_frame(0x81, std::string(10, 'a')) + client_frame(0x89, "pp") +
                          client_frame(0x81, std::string(10, 'a')),
@@ -379,8 +367,8 @@ std::uint16_t text_error(std::string_view wire) {
 
 TEST(FrameParserWithUtf8, CharacterSplitAcrossFragmentsIsValid) {
   // U+1F600 = F0 9F 98 80 split over three fragments with a ping in between.
-  EXPECT_EQ(text_error(client_frame(0x01, "a\xF0") + client_frame(0x00, "\x9F") +
-                       client_frame(0x89, "\xFF") + client_frame(0x80, "\x98\x80")),
+  EXPECT_EQ(text_error(client_frame(0x01, "a\xF0") + client_frame(0x00, "\x9F") + client_frame(0x89, "\xFF") +
+                       client_frame(0x80, "\x98\x80")),
             0);
 }
 

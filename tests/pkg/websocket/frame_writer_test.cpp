@@ -70,7 +70,9 @@ TEST(FrameWriter, CloseFrame) {
   EXPECT_EQ(out, std::string("\x88\x02\x03\xE8", 4));
   out.clear();
   append_close_frame(out, 1002, "bad");
-  EXPECT_EQ(out, std::string("\x88\x05\x03\xEA" "bad", 7));
+  EXPECT_EQ(out, std::string("\x88\x05\x03\xEA"
+                             "bad",
+                             7));
   out.clear();
   append_close_frame(out, 1000, std::string(300, 'r'));
   EXPECT_EQ(out.size(), 2U + 125U);

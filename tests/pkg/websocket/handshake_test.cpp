@@ -8,16 +8,14 @@ namespace zedge::websocket {
 namespace {
 
 TEST(Handshake, AcceptKeyVectors) {
-  EXPECT_EQ(accept_key("abcde"), "8m4i+0BpIKblsbf+VgYANfQKX4w=");           // Condure test
+  EXPECT_EQ(accept_key("abcde"), "8m4i+0BpIKblsbf+VgYANfQKX4w=");                     // Condure test
   EXPECT_EQ(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");  // RFC 6455 §1.3
 }
 
 std::vector<HeaderField> good_headers() {
   return {
-      {"Host", "example.com"},
-      {"Upgrade", "websocket"},
-      {"Connection", "Upgrade"},
-      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+      {"Host", "example.com"},         {"Upgrade", "websocket"},
+      {"Connection", "Upgrade"},       {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
       {"Sec-WebSocket-Version", "13"},
   };
 }
@@ -38,8 +36,7 @@ TEST(Handshake, UpgradeTokenIsCaseInsensitiveAndListed) {
 }
 
 TEST(Handshake, RejectsWrongMethod) {
-  EXPECT_EQ(check_upgrade_request("POST", good_headers()),
-            "WebSocket upgrade requires the GET method");
+  EXPECT_EQ(check_upgrade_request("POST", good_headers()), "WebSocket upgrade requires the GET method");
   EXPECT_NE(check_upgrade_request("get", good_headers()), std::nullopt);
 }
 

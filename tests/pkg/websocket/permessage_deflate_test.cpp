@@ -65,16 +65,13 @@ TEST(DeflateNegotiation, MatchesCondure191) {
   const std::vector<Observed> cases = {
       {{"permessage-deflate"}, "permessage-deflate"},
       {{"permessage-deflate; client_max_window_bits"}, "permessage-deflate"},
-      {{"permessage-deflate; server_no_context_takeover"},
-       "permessage-deflate; server_no_context_takeover"},
-      {{"permessage-deflate; client_no_context_takeover"},
-       "permessage-deflate; client_no_context_takeover"},
+      {{"permessage-deflate; server_no_context_takeover"}, "permessage-deflate; server_no_context_takeover"},
+      {{"permessage-deflate; client_no_context_takeover"}, "permessage-deflate; client_no_context_takeover"},
       {{"permessage-deflate; client_no_context_takeover; server_no_context_takeover"},
        "permessage-deflate; client_no_context_takeover; server_no_context_takeover"},
       {{"permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
        "permessage-deflate; client_no_context_takeover; server_no_context_takeover"},
-      {{"permessage-deflate; server_max_window_bits=10, permessage-deflate"},
-       "permessage-deflate"},
+      {{"permessage-deflate; server_max_window_bits=10, permessage-deflate"}, "permessage-deflate"},
       {{"permessage-deflate; server_max_window_bits=10"}, std::nullopt},
       {{"permessage-deflate; server_max_window_bits=15"}, "permessage-deflate"},
       {{"permessage-deflate; server_max_window_bits=\"15\""}, "permessage-deflate"},
@@ -88,36 +85,30 @@ TEST(DeflateNegotiation, MatchesCondure191) {
       {{"permessage-deflate; client_max_window_bits="}, "permessage-deflate"},
       {{"permessage-deflate; client_max_window_bits=abc"}, std::nullopt},
       {{"permessage-deflate; client_max_window_bits; client_max_window_bits"}, std::nullopt},
-      {{"permessage-deflate; server_no_context_takeover; server_no_context_takeover"},
-       std::nullopt},
+      {{"permessage-deflate; server_no_context_takeover; server_no_context_takeover"}, std::nullopt},
       {{"permessage-deflate; server_no_context_takeover=1"}, std::nullopt},
-      {{"permessage-deflate; server_no_context_takeover="},
-       "permessage-deflate; server_no_context_takeover"},
+      {{"permessage-deflate; server_no_context_takeover="}, "permessage-deflate; server_no_context_takeover"},
       {{"permessage-deflate; foo"}, std::nullopt},
       {{"permessage-deflate; foo, permessage-deflate; client_no_context_takeover"},
        "permessage-deflate; client_no_context_takeover"},
       {{"x-webkit-deflate-frame"}, std::nullopt},
       {{"x-webkit-deflate-frame, permessage-deflate; server_no_context_takeover"},
        "permessage-deflate; server_no_context_takeover"},
-      {{"foo", "permessage-deflate; client_no_context_takeover"},
-       "permessage-deflate; client_no_context_takeover"},
-      {{"permessage-deflate; server_max_window_bits=9",
-        "permessage-deflate; server_no_context_takeover"},
+      {{"foo", "permessage-deflate; client_no_context_takeover"}, "permessage-deflate; client_no_context_takeover"},
+      {{"permessage-deflate; server_max_window_bits=9", "permessage-deflate; server_no_context_takeover"},
        "permessage-deflate; server_no_context_takeover"},
       {{"Permessage-Deflate"}, std::nullopt},
       {{"permessage-deflate; Server_No_Context_Takeover"}, std::nullopt},
       {{"  permessage-deflate ;  server_no_context_takeover  ;client_no_context_takeover "},
        "permessage-deflate; client_no_context_takeover; server_no_context_takeover"},
-      {{"permessage-deflate;server_no_context_takeover"},
-       "permessage-deflate; server_no_context_takeover"},
+      {{"permessage-deflate;server_no_context_takeover"}, "permessage-deflate; server_no_context_takeover"},
       {{"permessage-deflate; client_max_window_bits=10 x"}, std::nullopt},
       {{"permessage-deflate; client_max_window_bits = 10"}, "permessage-deflate"},
       {{"permessage-deflate; client_max_window_bits=\"10\" ; server_no_context_takeover"},
        "permessage-deflate; server_no_context_takeover"},
       {{"x; y=\"a,b\", permessage-deflate; server_no_context_takeover"},
        "permessage-deflate; server_no_context_takeover"},
-      {{"permessage-deflate\t;\tserver_no_context_takeover"},
-       "permessage-deflate; server_no_context_takeover"},
+      {{"permessage-deflate\t;\tserver_no_context_takeover"}, "permessage-deflate; server_no_context_takeover"},
   };
   for (const Observed& c : cases) {
     SCOPED_TRACE(std::string(c.fields.front()));
@@ -177,8 +168,7 @@ TEST(DeflateNegotiation, AgreedParams) {
 
 TEST(DeflateNegotiation, ResponseValueWritesWindowsOnlyWhenNotDefault) {
   EXPECT_EQ(deflate_response_value(DeflateParams{}), "permessage-deflate");
-  EXPECT_EQ(deflate_response_value(DeflateParams{.client_max_window_bits = 10,
-                                                 .server_max_window_bits = 12}),
+  EXPECT_EQ(deflate_response_value(DeflateParams{.client_max_window_bits = 10, .server_max_window_bits = 12}),
             "permessage-deflate; client_max_window_bits=10; server_max_window_bits=12");
 }
 
@@ -186,8 +176,7 @@ TEST(DeflateNegotiation, ResponseValueWritesWindowsOnlyWhenNotDefault) {
 // Compression
 
 const DeflateParams kTakeover{};
-const DeflateParams kNoTakeover{.server_no_context_takeover = true,
-                                .client_no_context_takeover = true};
+const DeflateParams kNoTakeover{.server_no_context_takeover = true, .client_no_context_takeover = true};
 
 std::string compress_message(MessageDeflater& deflater, std::string_view message) {
   std::string out;
@@ -263,8 +252,7 @@ TEST(MessageDeflater, ObjectsStaySmall) {
 // ---------------------------------------------------------------------------------------------
 // Decompression
 
-std::uint16_t inflate_message(MessageInflater& inflater, std::string_view payload,
-                              std::string& out) {
+std::uint16_t inflate_message(MessageInflater& inflater, std::string_view payload, std::string& out) {
   return inflater.inflate(payload, true, out);
 }
 
@@ -310,8 +298,8 @@ TEST(MessageInflater, PythonZlibMessages) {
       "\x2b\x73\x93\xf2\x41\x32\x8e\x8e\x01\x3e\x40\x71\xb0\x02\x25\x2b\x43\x23\x63\x3d\x13\xd3"
       "\xda\x5a\x00\x00",
       70);
-  const std::string second_payload(
-      "\xaa\x26\xcb\x2c\xdf\x60\xb7\x10\x84\x59\x26\x86\x46\x7a\x06\xe6\xb5\xb5\x00\x00", 20);
+  const std::string second_payload("\xaa\x26\xcb\x2c\xdf\x60\xb7\x10\x84\x59\x26\x86\x46\x7a\x06\xe6\xb5\xb5\x00\x00",
+                                   20);
   MessageInflater inflater(kTakeover, kNoLimit);
   EXPECT_EQ(inflate_ok(inflater, first_payload),
             R"({"type":"update","channel":"prices","item":{"symbol":"AAPL","price":123.45}})");
@@ -382,8 +370,7 @@ TEST(MessageInflater, LimitCountsAcrossFrames) {
   std::string out;
   // "Hello" as stored block, then "Hel" again: 8 bytes in one message.
   ASSERT_EQ(inflater.inflate(from_hex("00 05 00 fa ff 48 65 6c 6c 6f"), false, out), 0);
-  EXPECT_EQ(inflater.inflate(from_hex("00 03 00 fc ff 48 65 6c 00"), true, out),
-            kCloseMessageTooBig);
+  EXPECT_EQ(inflater.inflate(from_hex("00 03 00 fc ff 48 65 6c 00"), true, out), kCloseMessageTooBig);
 }
 
 TEST(MessageInflater, CorruptData) {
@@ -396,8 +383,7 @@ TEST(MessageInflater, CorruptData) {
   {  // A stored block whose NLEN is not the complement of LEN.
     MessageInflater inflater(kTakeover, kNoLimit);
     std::string out;
-    EXPECT_EQ(inflate_message(inflater, from_hex("00 05 00 00 00 48 65 6c 6c 6f 00"), out),
-              kCloseInvalidPayload);
+    EXPECT_EQ(inflate_message(inflater, from_hex("00 05 00 00 00 48 65 6c 6c 6f 00"), out), kCloseInvalidPayload);
   }
   {  // A distance reaching before the start of the data.
     MessageInflater inflater(kTakeover, kNoLimit);
@@ -466,13 +452,11 @@ std::vector<std::string_view> cut(std::string_view message, std::size_t pieces) 
   return out;
 }
 
-void round_trip(const DeflateParams& params, const std::vector<std::string>& messages,
-                std::size_t pieces) {
+void round_trip(const DeflateParams& params, const std::vector<std::string>& messages, std::size_t pieces) {
   MessageDeflater deflater(params);
   MessageInflater inflater(params, kNoLimit);
   for (const std::string& message : messages) {
-    SCOPED_TRACE("message of " + std::to_string(message.size()) + " bytes in " +
-                 std::to_string(pieces) + " pieces");
+    SCOPED_TRACE("message of " + std::to_string(message.size()) + " bytes in " + std::to_string(pieces) + " pieces");
     const std::vector<std::string_view> parts = cut(message, pieces);
     std::string inflated;
     for (std::size_t i = 0; i < parts.size(); ++i) {

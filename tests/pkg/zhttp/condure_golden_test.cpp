@@ -101,8 +101,7 @@ constexpr std::string_view kChunkedHead =
 constexpr std::string_view kBodyMore =
     "T95:4:from,7:condure,2:id,5:0-0-2,3:seq,1:1#3:ext,15:5:multi,4:true!}4:body,6:abcdef,"
     "4:more,4:true!}";
-constexpr std::string_view kBodyEmptyLast =
-    "T65:4:from,7:condure,2:id,5:0-0-2,3:seq,1:2#3:ext,15:5:multi,4:true!}}";
+constexpr std::string_view kBodyEmptyLast = "T65:4:from,7:condure,2:id,5:0-0-2,3:seq,1:2#3:ext,15:5:multi,4:true!}}";
 
 TEST(CondureGolden, ChunkedUpload) {
   Packet head = from_condure("0-0-2", 0);

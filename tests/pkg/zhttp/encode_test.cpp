@@ -38,8 +38,7 @@ TEST(ZhttpEncode, CondureErrorVector) {
   p.from = "client";
   p.type = PacketType::Error;
   p.condition = "bad-request";
-  EXPECT_EQ(encode(p),
-            "T77:4:from,6:client,2:id,1:1,3:seq,1:0#4:type,5:error,9:condition,11:bad-request,}");
+  EXPECT_EQ(encode(p), "T77:4:from,6:client,2:id,1:1,3:seq,1:0#4:type,5:error,9:condition,11:bad-request,}");
 }
 
 TEST(ZhttpEncode, HandlerResponse) {
@@ -140,8 +139,7 @@ TEST(ZhttpEncode, WebSocketData) {
   p.content_type = "binary";
   p.body = "\x00\x01"sv;
   p.more = true;
-  EXPECT_EQ(encode(p),
-            "T70:2:id,1:a,3:seq,1:4#12:content-type,6:binary,4:body,2:\x00\x01,4:more,4:true!}"sv);
+  EXPECT_EQ(encode(p), "T70:2:id,1:a,3:seq,1:4#12:content-type,6:binary,4:body,2:\x00\x01,4:more,4:true!}"sv);
 }
 
 TEST(ZhttpEncode, MultiIdList) {

@@ -134,20 +134,17 @@ TEST(ZhttpParse, ErrorPacketWithRejection) {
 
 TEST(ZhttpParse, CreditCloseAndPing) {
   Packet p;
-  ASSERT_EQ(parse("T51:2:id,1:a,3:seq,1:4#4:type,6:credit,7:credits,3:512#}", p),
-            ParseError::None);
+  ASSERT_EQ(parse("T51:2:id,1:a,3:seq,1:4#4:type,6:credit,7:credits,3:512#}", p), ParseError::None);
   EXPECT_EQ(p.type, PacketType::Credit);
   EXPECT_EQ(p.credits, 512);
   EXPECT_EQ(p.seq(), 4);
 
-  ASSERT_EQ(parse("T52:2:id,1:a,4:type,5:close,4:code,4:1001#4:body,4:gone,}", p),
-            ParseError::None);
+  ASSERT_EQ(parse("T52:2:id,1:a,4:type,5:close,4:code,4:1001#4:body,4:gone,}", p), ParseError::None);
   EXPECT_EQ(p.type, PacketType::Close);
   EXPECT_EQ(p.code, 1001);
   EXPECT_EQ(p.body, "gone");
 
-  ASSERT_EQ(parse("T53:2:id,1:a,4:type,4:ping,7:credits,2:10#4:body,5:hello,}", p),
-            ParseError::None);
+  ASSERT_EQ(parse("T53:2:id,1:a,4:type,4:ping,7:credits,2:10#4:body,5:hello,}", p), ParseError::None);
   EXPECT_EQ(p.type, PacketType::Ping);
   EXPECT_EQ(p.credits, 10);
   EXPECT_EQ(p.body, "hello");
@@ -171,8 +168,7 @@ TEST(ZhttpParse, RequestFields) {
 
 TEST(ZhttpParse, WebSocketContentType) {
   Packet p;
-  ASSERT_EQ(parse("T58:2:id,1:a,12:content-type,4:text,4:body,2:hi,4:more,4:true!}", p),
-            ParseError::None);
+  ASSERT_EQ(parse("T58:2:id,1:a,12:content-type,4:text,4:body,2:hi,4:more,4:true!}", p), ParseError::None);
   EXPECT_EQ(p.content_type, "text");
   EXPECT_EQ(p.body, "hi");
   EXPECT_TRUE(p.more);
@@ -183,8 +179,7 @@ TEST(ZhttpParse, ExtMulti) {
   ASSERT_EQ(parse("T34:2:id,1:a,3:ext,15:5:multi,4:true!}}", p), ParseError::None);
   EXPECT_TRUE(p.ext_multi);
   // Unknown ext members (Pushpin's "quiet") are ignored.
-  ASSERT_EQ(parse("T49:2:id,1:a,3:ext,30:5:quiet,4:true!5:multi,4:true!}}", p),
-            ParseError::None);
+  ASSERT_EQ(parse("T49:2:id,1:a,3:ext,30:5:quiet,4:true!5:multi,4:true!}}", p), ParseError::None);
   EXPECT_TRUE(p.ext_multi);
   ASSERT_EQ(parse("T35:2:id,1:a,3:ext,16:5:multi,5:false!}}", p), ParseError::None);
   EXPECT_FALSE(p.ext_multi);
@@ -209,8 +204,7 @@ TEST(ZhttpParse, MultiIdWithPerIdSeq) {
 
 TEST(ZhttpParse, MultiIdDifferentSeqsAndMissingSeq) {
   // Pushpin-style multi-id data packet: each id has its own seq; one has none.
-  const std::string_view frame =
-      "T78:2:id,58:19:2:id,1:a,3:seq,1:5#}19:2:id,1:b,3:seq,1:9#}9:2:id,1:c,}]4:body,1:x,}";
+  const std::string_view frame = "T78:2:id,58:19:2:id,1:a,3:seq,1:5#}19:2:id,1:b,3:seq,1:9#}9:2:id,1:c,}]4:body,1:x,}";
   Packet p;
   ASSERT_EQ(parse(frame, p), ParseError::None);
   ASSERT_EQ(p.ids.size(), 3u);
@@ -241,8 +235,8 @@ TEST(ZhttpParse, BadIds) {
   EXPECT_EQ(parse_error("T8:2:id,0:]}"), ParseError::MissingId);
   EXPECT_EQ(parse_error("T23:2:id,14:10:3:seq,1:0#}]}"), ParseError::MissingId);
   EXPECT_EQ(parse_error("T9:2:id,1:5#}"), ParseError::WrongFieldType);
-  EXPECT_EQ(parse_error("T12:2:id,4:1:a,]}"), ParseError::WrongFieldType);   // item not a map
-  EXPECT_EQ(parse_error("T16:2:id,8:5:2:id,}]}"), ParseError::Malformed);  // bad inner map
+  EXPECT_EQ(parse_error("T12:2:id,4:1:a,]}"), ParseError::WrongFieldType);  // item not a map
+  EXPECT_EQ(parse_error("T16:2:id,8:5:2:id,}]}"), ParseError::Malformed);   // bad inner map
   EXPECT_EQ(parse_error("T21:2:id,12:9:2:id,1:5#}]}"), ParseError::WrongFieldType);
 }
 
@@ -264,8 +258,7 @@ TEST(ZhttpParse, StrictTypes) {
   EXPECT_EQ(parse_error("T19:2:id,1:a,3:uri,1:1#}"), ParseError::WrongFieldType);
   EXPECT_EQ(parse_error("T29:2:id,1:a,12:content-type,1:1#}"), ParseError::WrongFieldType);
   EXPECT_EQ(parse_error("T24:2:id,1:a,4:code,5:200.0^}"), ParseError::WrongFieldType);
-  EXPECT_EQ(parse_error("T40:2:id,1:a,4:type,5:error,9:condition,1:1#}"),
-            ParseError::WrongFieldType);
+  EXPECT_EQ(parse_error("T40:2:id,1:a,4:type,5:error,9:condition,1:1#}"), ParseError::WrongFieldType);
 }
 
 TEST(ZhttpParse, NegativeValues) {
@@ -274,28 +267,24 @@ TEST(ZhttpParse, NegativeValues) {
   EXPECT_EQ(parse_error("T23:2:id,1:a,4:code,4:-200#}"), ParseError::NegativeValue);
   EXPECT_EQ(parse_error("T26:2:id,1:a,9:peer-port,2:-1#}"), ParseError::NegativeValue);
   EXPECT_EQ(parse_error("T33:2:id,24:20:2:id,1:a,3:seq,2:-1#}]}"), ParseError::NegativeValue);
-  EXPECT_EQ(parse_error("T40:2:id,1:a,4:type,6:credit,7:credits,2:-5#}"),
-            ParseError::NegativeValue);
+  EXPECT_EQ(parse_error("T40:2:id,1:a,4:type,6:credit,7:credits,2:-5#}"), ParseError::NegativeValue);
 }
 
 TEST(ZhttpParse, FieldsOutsideTheirPacketTypeAreIgnored) {
   // As in Condure: a credit packet does not read "more", a keep-alive reads no payload.
   Packet p;
-  ASSERT_EQ(parse("T50:2:id,1:a,4:type,6:credit,7:credits,1:5#4:more,1:x,}", p),
-            ParseError::None);
+  ASSERT_EQ(parse("T50:2:id,1:a,4:type,6:credit,7:credits,1:5#4:more,1:x,}", p), ParseError::None);
   EXPECT_FALSE(p.more);
   EXPECT_EQ(p.credits, 5);
   ASSERT_EQ(parse("T43:2:id,1:a,4:type,10:keep-alive,4:code,3:abc,}", p), ParseError::None);
   EXPECT_FALSE(p.code.has_value());
   // Common fields are still strict in every type.
-  EXPECT_EQ(parse_error("T40:2:id,1:a,3:seq,1:x,4:type,10:keep-alive,}"),
-            ParseError::WrongFieldType);
+  EXPECT_EQ(parse_error("T40:2:id,1:a,3:seq,1:x,4:type,10:keep-alive,}"), ParseError::WrongFieldType);
 }
 
 TEST(ZhttpParse, UnknownKeysAreIgnored) {
   Packet p;
-  ASSERT_EQ(parse("T54:2:id,1:a,9:user-data,12:3:foo,3:bar,}7:unknown,4:1:x,]}", p),
-            ParseError::None);
+  ASSERT_EQ(parse("T54:2:id,1:a,9:user-data,12:3:foo,3:bar,}7:unknown,4:1:x,]}", p), ParseError::None);
   EXPECT_EQ(p.id(), "a");
 }
 
@@ -308,10 +297,14 @@ TEST(ZhttpParse, LaterDuplicateKeyWins) {
 TEST(ZhttpParse, Headers) {
   Packet p;
   // Order, duplicates and case are kept; values are bytes.
-  ASSERT_EQ(parse("T53:2:id,1:a,7:headers,30:11:1:a,4:1\xff\x00" "2,]11:1:A,4:3:::,]]}"sv, p),
+  ASSERT_EQ(parse("T53:2:id,1:a,7:headers,30:11:1:a,4:1\xff\x00"
+                  "2,]11:1:A,4:3:::,]]}"sv,
+                  p),
             ParseError::None);
   ASSERT_EQ(p.headers.size(), 2u);
-  EXPECT_EQ(p.headers[0], (Header{"a", "1\xff\x00" "2"sv}));
+  EXPECT_EQ(p.headers[0], (Header{"a",
+                                  "1\xff\x00"
+                                  "2"sv}));
   EXPECT_EQ(p.headers[1], (Header{"A", "3:::"}));
   // An empty header list is present but empty.
   ASSERT_EQ(parse("T22:2:id,1:a,7:headers,0:]}", p), ParseError::None);
@@ -334,9 +327,8 @@ TEST(ZhttpParse, Utf8Fields) {
   EXPECT_EQ(parse_error("T24:2:id,1:a,6:reason,3:\xc3\xa9!,}"), ParseError::None);
   EXPECT_EQ(parse_error("T22:2:id,1:a,6:reason,1:\xff,}"), ParseError::NotUtf8);
   EXPECT_EQ(parse_error("T24:2:id,1:a,6:reason,3:\xed\xa0\x80,}"), ParseError::NotUtf8);  // surrogate
-  EXPECT_EQ(parse_error("T23:2:id,1:a,6:reason,2:\xc0\xaf,}"), ParseError::NotUtf8);  // overlong
-  EXPECT_EQ(parse_error("T40:2:id,1:a,4:type,5:error,9:condition,1:\xff,}"),
-            ParseError::NotUtf8);
+  EXPECT_EQ(parse_error("T23:2:id,1:a,6:reason,2:\xc0\xaf,}"), ParseError::NotUtf8);      // overlong
+  EXPECT_EQ(parse_error("T40:2:id,1:a,4:type,5:error,9:condition,1:\xff,}"), ParseError::NotUtf8);
   EXPECT_EQ(parse_error("T20:2:id,1:a,4:type,1:\xff,}"), ParseError::NotUtf8);
   EXPECT_EQ(parse_error("T35:2:id,1:a,4:type,5:close,4:body,1:\xff,}"), ParseError::NotUtf8);
   EXPECT_EQ(parse_error("T20:2:id,1:a,4:body,1:\xff,}"), ParseError::None);
@@ -351,8 +343,7 @@ std::string frame_with_id(const std::string& id) {
 }
 
 std::string frame_with_from(const std::string& from) {
-  const std::string body =
-      "2:id,1:a,4:from," + std::to_string(from.size()) + ":" + from + ",";
+  const std::string body = "2:id,1:a,4:from," + std::to_string(from.size()) + ":" + from + ",";
   return "T" + std::to_string(body.size()) + ":" + body + "}";
 }
 
@@ -360,16 +351,14 @@ TEST(ZhttpParse, FromAndIdLimits) {
   EXPECT_EQ(parse_error(frame_with_id(id_of_length(kIdMaxBytes))), ParseError::None);
   EXPECT_EQ(parse_error(frame_with_id(id_of_length(kIdMaxBytes + 1))), ParseError::TooLong);
   EXPECT_EQ(parse_error(frame_with_from(std::string(kFromMaxBytes, 'f'))), ParseError::None);
-  EXPECT_EQ(parse_error(frame_with_from(std::string(kFromMaxBytes + 1, 'f'))),
-            ParseError::TooLong);
+  EXPECT_EQ(parse_error(frame_with_from(std::string(kFromMaxBytes + 1, 'f'))), ParseError::TooLong);
   // Over-long id inside the list form.
   const std::string long_id = id_of_length(kIdMaxBytes + 1);
   const std::string item = "2:id," + std::to_string(long_id.size()) + ":" + long_id + ",";
   const std::string item_map = std::to_string(item.size()) + ":" + item + "}";
   const std::string list = std::to_string(item_map.size()) + ":" + item_map + "]";
   const std::string body = "2:id," + list;
-  EXPECT_EQ(parse_error("T" + std::to_string(body.size()) + ":" + body + "}"),
-            ParseError::TooLong);
+  EXPECT_EQ(parse_error("T" + std::to_string(body.size()) + ":" + body + "}"), ParseError::TooLong);
 }
 
 std::string frame_with_ids(std::size_t count) {
@@ -411,11 +400,11 @@ TEST(ZhttpParse, FramingErrors) {
   EXPECT_EQ(parse_error("X9:2:id,1:a,}"), ParseError::UnknownFormat);
   EXPECT_EQ(parse_error("9:2:id,1:a,}"), ParseError::UnknownFormat);  // no format byte
   EXPECT_EQ(parse_error("T"), ParseError::Malformed);
-  EXPECT_EQ(parse_error("T9:2:id,1:a,"), ParseError::Malformed);       // truncated
-  EXPECT_EQ(parse_error("T9:2:id,1:a,}x"), ParseError::Malformed);     // trailing bytes
-  EXPECT_EQ(parse_error("T09:2:id,1:a,}"), ParseError::Malformed);     // leading zero
-  EXPECT_EQ(parse_error("T5:2:id,}"), ParseError::Malformed);          // odd map
-  EXPECT_EQ(parse_error("T8:1:1#1:a,}"), ParseError::Malformed);       // int key
+  EXPECT_EQ(parse_error("T9:2:id,1:a,"), ParseError::Malformed);    // truncated
+  EXPECT_EQ(parse_error("T9:2:id,1:a,}x"), ParseError::Malformed);  // trailing bytes
+  EXPECT_EQ(parse_error("T09:2:id,1:a,}"), ParseError::Malformed);  // leading zero
+  EXPECT_EQ(parse_error("T5:2:id,}"), ParseError::Malformed);       // odd map
+  EXPECT_EQ(parse_error("T8:1:1#1:a,}"), ParseError::Malformed);    // int key
   EXPECT_EQ(parse_error("T9:2:id,1:a,]"), ParseError::NotAMap);
   EXPECT_EQ(parse_error("T1:a,"), ParseError::NotAMap);
   EXPECT_EQ(parse_error("T13:2:id,1:a,1:x;}"), ParseError::Malformed);  // unknown type char

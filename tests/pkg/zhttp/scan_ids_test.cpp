@@ -92,19 +92,19 @@ TEST(ZhttpScanIds, Json) {
 TEST(ZhttpScanIds, Failures) {
   EXPECT_FALSE(scan("").ok);
   EXPECT_FALSE(scan("X9:2:id,1:a,}").ok);
-  EXPECT_FALSE(scan("T9:2:id,1:a,").ok);               // truncated
-  EXPECT_FALSE(scan("T9:2:id,1:a,}x").ok);             // trailing bytes
-  EXPECT_FALSE(scan("T17:4:from,7:handler,}").ok);     // no id
-  EXPECT_FALSE(scan("T9:2:id,1:5#}").ok);              // id not a string
-  EXPECT_FALSE(scan("T8:2:id,0:]}").ok);               // empty list
+  EXPECT_FALSE(scan("T9:2:id,1:a,").ok);                  // truncated
+  EXPECT_FALSE(scan("T9:2:id,1:a,}x").ok);                // trailing bytes
+  EXPECT_FALSE(scan("T17:4:from,7:handler,}").ok);        // no id
+  EXPECT_FALSE(scan("T9:2:id,1:5#}").ok);                 // id not a string
+  EXPECT_FALSE(scan("T8:2:id,0:]}").ok);                  // empty list
   EXPECT_FALSE(scan("T23:2:id,14:10:3:seq,1:0#}]}").ok);  // item without id
-  EXPECT_FALSE(scan("T12:2:id,4:1:a,]}").ok);          // item not a map
-  EXPECT_FALSE(scan("T9:2:id,1:a,]").ok);              // root not a map
+  EXPECT_FALSE(scan("T12:2:id,4:1:a,]}").ok);             // item not a map
+  EXPECT_FALSE(scan("T9:2:id,1:a,]").ok);                 // root not a map
   EXPECT_FALSE(scan("J{\"id\":").ok);
   const std::string long_id(kIdMaxBytes + 1, 'i');
-  EXPECT_FALSE(scan("T" + std::to_string(long_id.size() + 8) + ":2:id," +
-                    std::to_string(long_id.size()) + ":" + long_id + ",}")
-                   .ok);
+  EXPECT_FALSE(
+      scan("T" + std::to_string(long_id.size() + 8) + ":2:id," + std::to_string(long_id.size()) + ":" + long_id + ",}")
+          .ok);
 }
 
 TEST(ZhttpScanIds, IdCountLimit) {
