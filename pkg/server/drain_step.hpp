@@ -7,7 +7,6 @@
 // (tls ones handshake first), WebSocket close frames.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -16,9 +15,6 @@ namespace zedge::server {
 using DrainClock = std::chrono::steady_clock;
 
 inline constexpr auto kDrainCloseGrace = std::chrono::seconds(2);
-// The workers keep the connection counts and do not say when they reach zero, so a drain
-// that exits looks this often.
-inline constexpr auto kDrainExitCheckInterval = std::chrono::milliseconds(50);
 
 struct DrainState {
   DrainClock::time_point deadline;
@@ -38,10 +34,12 @@ inline DrainStep drain_step(const DrainState& drain, DrainClock::time_point now)
   step.close_listeners = drain.accepting && now >= drain.deadline;
   step.finished = drain.exit_when_done && (drain.nothing_left || now >= drain.deadline + kDrainCloseGrace);
   if (step.finished) return step;
-  if (drain.accepting && now < drain.deadline) step.next_check = drain.deadline;
-  if (drain.exit_when_done) {
-    const auto soon = now + kDrainExitCheckInterval;
-    step.next_check = step.next_check ? std::min(*step.next_check, soon) : soon;
+  // Besides these times, the server checks again when the listeners have closed and when
+  // the last connection is gone, so nothing is polled.
+  if (drain.accepting && now < drain.deadline) {
+    step.next_check = drain.deadline;
+  } else if (drain.exit_when_done) {
+    step.next_check = drain.deadline + kDrainCloseGrace;
   }
   return step;
 }

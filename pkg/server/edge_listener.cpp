@@ -196,6 +196,7 @@ void EdgeListener::seal_then_close() {
     for (auto& acceptor : acceptors_) taken += accept_backlog_and_close(*acceptor);
     closed_.store(true);
     LOG_INFO(kLog, "stopped accepting new connections (" << taken << " taken from the backlog while closing)");
+    if (on_closed_) on_closed_();
   });
 }
 

@@ -45,6 +45,8 @@ class EdgeListener {
   // stop_accepting() is done: every listening socket is closed and what its backlog held
   // was handed to a worker (or refused with 503).
   bool closed() const { return closed_.load(); }
+  // Called on the listener thread once closed() turns true. Set before start().
+  void on_closed(std::function<void()> hook) { on_closed_ = std::move(hook); }
   // Closes the listening sockets (removing unix socket files) and joins the thread.
   void stop();
 
@@ -90,6 +92,7 @@ class EdgeListener {
   std::thread thread_;
   std::atomic<bool> accepting_{true};
   std::atomic<bool> closed_{false};
+  std::function<void()> on_closed_;
 };
 
 }  // namespace zedge::server

@@ -74,7 +74,11 @@ std::optional<std::string> Server::start() {
         i, settings, *channels_[i], [b = bridge_.get()] { b->wake(); }, bridge_->handler_peers()));
     worker_ptrs.push_back(workers_.back().get());
   }
+  // A drain that exits is over when the listeners have closed and the last connection is
+  // gone: both say so, and the drain checks then.
+  for (auto& worker : workers_) worker->on_emptied([this] { check_drain_soon(); });
   listener_ = std::make_unique<EdgeListener>(worker_ptrs);
+  listener_->on_closed([this] { check_drain_soon(); });
   for (const auto& spec : config_.listens) {
     if (auto error = listener_->add(spec, config_.tls_identities_dir)) return error;
   }

@@ -203,7 +203,13 @@ bool Worker::has_room(Mode mode) const {
 
 void Worker::reserve(Mode mode) { (mode == Mode::Stream ? stream_count_ : req_count_).fetch_add(1); }
 
-void Worker::release_reservation(Mode mode) { (mode == Mode::Stream ? stream_count_ : req_count_).fetch_sub(1); }
+void Worker::release_reservation(Mode mode) {
+  const bool stream = mode == Mode::Stream;
+  const std::uint64_t before = (stream ? stream_count_ : req_count_).fetch_sub(1);
+  // Both counts are sequentially consistent: of two releases racing to zero, the later
+  // one sees the other's and calls the hook.
+  if (before == 1 && (stream ? req_count_ : stream_count_).load() == 0 && on_emptied_) on_emptied_();
+}
 
 void Worker::adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener, PeerInfo peer,
                    bool refuse) {

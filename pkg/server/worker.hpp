@@ -72,6 +72,9 @@ class Worker : public ConnectionHost {
   void reserve(Mode mode);
   // Listener thread: a reserved accept failed.
   void release_reservation(Mode mode);
+  // Called (on a worker or the listener thread) whenever this worker's last connection is
+  // gone, so a drain learns it without polling. Set before start().
+  void on_emptied(std::function<void()> hook) { on_emptied_ = std::move(hook); }
   // Worker thread: take ownership of an accepted socket. `refuse`: it was taken past the
   // connection limit from a closing listener's backlog, and its request gets 503.
   void adopt(asio::generic::stream_protocol::socket socket, const ListenerInfo& listener, PeerInfo peer,
@@ -147,6 +150,7 @@ class Worker : public ConnectionHost {
   bool drain_deadline_passed_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;
 
+  std::function<void()> on_emptied_;
   std::atomic<std::uint64_t> stream_count_{0};
   std::atomic<std::uint64_t> req_count_{0};
   std::uint64_t stream_max_;

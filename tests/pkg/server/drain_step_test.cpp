@@ -41,10 +41,15 @@ TEST(DrainStep, ListenersClosedAtTheStartNeedNoDeadlineTimer) {
   EXPECT_FALSE(step.next_check);
 }
 
-TEST(DrainStep, ADrainThatExitsLooksOftenUntilNothingIsLeft) {
+// Until then the server checks again when listeners close or the last connection goes.
+TEST(DrainStep, ADrainThatExitsIsOverOnceNothingIsLeft) {
   const auto early = drain_step(state(true, true, false), t0);
   EXPECT_FALSE(early.finished);
-  EXPECT_EQ(early.next_check, t0 + kDrainExitCheckInterval);
+  EXPECT_EQ(early.next_check, deadline);
+
+  const auto closed = drain_step(state(true, false, false), t0 + 1s);
+  EXPECT_FALSE(closed.finished);
+  EXPECT_EQ(closed.next_check, deadline + kDrainCloseGrace);
 
   const auto over = drain_step(state(true, false, true), t0 + 1s);
   EXPECT_TRUE(over.finished);
@@ -58,7 +63,7 @@ TEST(DrainStep, ADrainThatExitsStillClosesTheListenersOnTime) {
   const auto at = drain_step(state(true, true, false), deadline);
   EXPECT_TRUE(at.close_listeners);
   EXPECT_FALSE(at.finished);
-  EXPECT_EQ(at.next_check, deadline + kDrainExitCheckInterval);
+  EXPECT_EQ(at.next_check, deadline + kDrainCloseGrace);
 }
 
 TEST(DrainStep, ADrainThatExitsIsOverAfterTheCloseGraceWhateverIsLeft) {
