@@ -121,11 +121,9 @@ void HttpSession::accept_websocket(const zhttp::Packet& packet, Clock::time_poin
   if (start.link.send_credits <= 0) start.link.send_credits = to_i64(settings_.buffer_size_bytes);
   start.writing = writing_;
   start.draining = draining_;
+  // The owner replaces this phase with the next one at once (adopt_next_phase), which
+  // gives back everything the HTTP phase held.
   next_phase_ = std::make_unique<WebSocketSession>(settings_, sink_, std::move(start), now);
-  // The HTTP phase is over: give back what it held.
-  parser_.release_memory();
-  request_ = ActiveRequest{};
-  link_.state() = HandlerLinkState{};
 }
 
 std::unique_ptr<SessionPhase> HttpSession::take_next_phase() { return std::move(next_phase_); }
